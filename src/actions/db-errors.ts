@@ -1,0 +1,20 @@
+import { TrellisError } from "../errors.ts";
+
+/**
+ * Turns the database's answers to bad data into client errors (a unique
+ * value taken is 409, a missing referenced row 409, a malformed value 400);
+ * anything else stays a fault.
+ */
+export async function mapDatabaseErrors<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === "23505") throw new TrellisError(409, "conflict", "That already exists", undefined, { cause: error });
+    if (code === "23503") throw new TrellisError(409, "conflict", "A referenced record does not exist", undefined, { cause: error });
+    if (code === "22P02" || code === "22007" || code === "22008") {
+      throw new TrellisError(400, "invalid_value", "A value has the wrong format", undefined, { cause: error });
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,91 @@
+import type { KeyStore } from "../auth/key-store.ts";
+import type { Config } from "../config.ts";
+import type { Db, Tx } from "../db/schema.ts";
+import type { Logger } from "../logger.ts";
+import type { Scope } from "../pipeline/scope.ts";
+import type { RoleGraph } from "../rbac/role-graph.ts";
+
+/** A JSON Schema, as ajv takes it. */
+export type JsonSchema = Record<string, unknown>;
+
+/** Long-lived parts an action may use; one set per running app. */
+export interface Services {
+  readonly config: Config;
+  readonly logger: Logger;
+  /** The database outside any request transaction: for work that must survive a rollback. */
+  readonly db: Db;
+  readonly keys: KeyStore;
+  readonly roles: RoleGraph;
+  /** Injected so tests can freeze time. */
+  now(): Date;
+}
+
+/** Where a step sits in its YAML file, for error messages and logs. */
+export interface StepLocation {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+}
+
+export interface ActionContext {
+  /** Request input, principal and earlier steps' results by `as` name. */
+  readonly scope: Scope;
+  /** The request's transaction: everything written here is rolled back if a later step fails. */
+  readonly db: Tx | Db;
+  readonly services: Services;
+  readonly step: StepLocation;
+  readonly request: RequestInfo;
+}
+
+export interface RequestInfo {
+  readonly method: string;
+  readonly path: string;
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+}
+
+/** A problem an action's `check` finds in literal options; `at` is a path below the options. */
+export type CheckIssue = string | { readonly at: readonly (string | number)[]; readonly message: string };
+
+export interface CheckEnv {
+  readonly roles: RoleGraph;
+}
+
+export interface ActionDefinition<O = Record<string, unknown>, R = unknown> {
+  /** kebab-case (dots allowed for families like `db.insert`); for an app's action, the file name. */
+  readonly name: string;
+  /** One sentence, shown by README, `trellis check` and OpenAPI. */
+  readonly description: string;
+  /**
+   * JSON Schema of the options, checked at load. A whole `${…}` reference
+   * passes wherever a value is expected, except under `literal: true`, and
+   * is checked again against the schema once resolved.
+   */
+  readonly options: JsonSchema;
+  /** Set when the action never touches the database, so a pipeline of such steps opens no transaction. */
+  readonly pure?: boolean;
+  /** Extra load-time checks on the raw options (references still unresolved). */
+  check?(options: O, env: CheckEnv): CheckIssue[];
+  run(ctx: ActionContext, options: O): R | Promise<R>;
+}
+
+/**
+ * Declares an action: a plain frozen object, so a test can call `run` directly.
+ *
+ * @example
+ * export default defineAction({
+ *   name: "shout",
+ *   description: "Upper-cases a text",
+ *   options: { type: "object", properties: { text: { type: "string" } }, required: ["text"] },
+ *   pure: true,
+ *   run: (_ctx, { text }) => text.toUpperCase(),
+ * });
+ */
+export function defineAction<O = Record<string, unknown>, R = unknown>(
+  definition: ActionDefinition<O, R>,
+): Readonly<ActionDefinition<O, R>> {
+  return Object.freeze(definition);
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a registry holds actions of every option type
+export type AnyAction = ActionDefinition<any, unknown>;

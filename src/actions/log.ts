@@ -1,0 +1,42 @@
+import { defineAction } from "./define-action.ts";
+
+interface LogOptions {
+  event: string;
+  user?: string | null;
+  data?: Record<string, unknown>;
+}
+
+/** Field names whose values never reach a log line or the log table, however they are nested. */
+const SECRET_FIELD = /pass(word)?|token|secret|hash|authorization|cookie|api[_-]?key/i;
+
+export function redact(value: unknown, depth = 0): unknown {
+  if (depth > 8 || value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) out[key] = SECRET_FIELD.test(key) ? "[redacted]" : redact(item, depth + 1);
+  return out;
+}
+
+export default defineAction<LogOptions>({
+  name: "log",
+  description:
+    "Records an event: a structured line on stdout and a row in the `log` table (with the user and client IP), in the request's transaction. Fields named like passwords, tokens or hashes are redacted.",
+  options: {
+    type: "object",
+    properties: {
+      event: { type: "string", pattern: "^[a-z][a-z0-9_.-]*$", maxLength: 100 },
+      user: { type: ["string", "null"] },
+      data: { type: "object" },
+    },
+    required: ["event"],
+    additionalProperties: false,
+  },
+  async run({ db, services, request }, { event, user = null, data = {} }) {
+    const safe = redact(data) as Record<string, unknown>;
+    await db
+      .insertInto("log")
+      .values({ event, user_id: user, ip: request.ip, data: JSON.stringify(safe) })
+      .execute();
+    services.logger.info(event, { event, user, ip: request.ip, ...safe });
+  },
+});

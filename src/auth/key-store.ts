@@ -1,0 +1,114 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import * as jose from "jose";
+import type { Config } from "../config.ts";
+import { UnauthorizedError } from "../errors.ts";
+import type { Principal } from "../rbac/authorize.ts";
+import { loadSigningKey, type SigningKey } from "./signing-key.ts";
+
+export const ACCESS_TOKEN_TYPE = "at+jwt";
+const SECRET_FILE = "jwt-secret";
+const MIN_SECRET_BYTES = 32;
+
+export interface SignedToken {
+  readonly token: string;
+  readonly jti: string;
+  /** Seconds until expiry, as OAuth's `expires_in`. */
+  readonly expires_in: number;
+}
+
+/** Signs and verifies access tokens with one pinned algorithm and one key, imported once. */
+export interface KeyStore {
+  readonly algorithm: string;
+  signAccessToken(subject: string, claims: Record<string, unknown>, expiresInSeconds?: number): Promise<SignedToken>;
+  /** Throws UnauthorizedError for anything but a valid, unexpired token of ours. */
+  verifyAccessToken(token: string): Promise<Principal>;
+  /** The public key set when signing asymmetrically; null for HS256. */
+  readonly jwks: { keys: jose.JWK[] } | null;
+}
+
+export interface KeyStoreOptions {
+  readonly now?: () => Date;
+  readonly onWarning?: (message: string) => void;
+}
+
+export async function createKeyStore(config: Config, options: KeyStoreOptions = {}): Promise<KeyStore> {
+  const key = config.jwt.privateKey ? await loadSigningKey(config.jwt.privateKey) : await hmacKey(resolveSecret(config, options.onWarning));
+  return keyStoreFor(key, config, options.now ?? (() => new Date()));
+}
+
+function keyStoreFor(key: SigningKey, config: Config, now: () => Date): KeyStore {
+  const { issuer, audience, accessTtlSeconds } = config.jwt;
+  const header: jose.JWTHeaderParameters = { alg: key.algorithm, typ: ACCESS_TOKEN_TYPE, ...(key.kid ? { kid: key.kid } : {}) };
+  const verifyOptions: jose.JWTVerifyOptions = {
+    algorithms: [key.algorithm],
+    issuer,
+    audience,
+    typ: ACCESS_TOKEN_TYPE,
+    requiredClaims: ["sub", "exp", "iat"],
+  };
+  return {
+    algorithm: key.algorithm,
+    jwks: key.publicJwk ? { keys: [key.publicJwk] } : null,
+    async signAccessToken(subject, claims, expiresIn = accessTtlSeconds) {
+      const issuedAt = Math.floor(now().getTime() / 1000);
+      const jti = randomUUID();
+      const token = await new jose.SignJWT(claims)
+        .setProtectedHeader(header)
+        .setIssuer(issuer)
+        .setAudience(audience)
+        .setSubject(subject)
+        .setIssuedAt(issuedAt)
+        .setExpirationTime(issuedAt + expiresIn)
+        .setJti(jti)
+        .sign(key.privateKey);
+      return { token, jti, expires_in: expiresIn };
+    },
+    async verifyAccessToken(token) {
+      try {
+        const { payload } = await jose.jwtVerify(token, key.publicKey, { ...verifyOptions, currentDate: now() });
+        const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === "string") : [];
+        return { ...payload, sub: payload.sub as string, roles };
+      } catch (error) {
+        const expired = error instanceof jose.errors.JWTExpired;
+        throw new UnauthorizedError(expired ? "The access token has expired" : "The access token is not valid", "invalid_token");
+      }
+    },
+  };
+}
+
+async function hmacKey(secret: Uint8Array): Promise<SigningKey> {
+  const cryptoKey = await crypto.subtle.importKey("raw", secret, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+  return { algorithm: "HS256", privateKey: cryptoKey, publicKey: cryptoKey, publicJwk: null, kid: undefined };
+}
+
+/** JWT_SECRET, or one generated once and kept in DATA_DIR — never in production. */
+function resolveSecret(config: Config, warn: (message: string) => void = () => {}): Uint8Array {
+  const given = config.jwt.secret;
+  if (given !== undefined) {
+    const bytes = new TextEncoder().encode(given);
+    if (bytes.length < MIN_SECRET_BYTES) {
+      if (config.production) throw new Error(`JWT_SECRET must be at least ${MIN_SECRET_BYTES} bytes in production`);
+      warn(`JWT_SECRET is shorter than ${MIN_SECRET_BYTES} bytes; use a longer one before going to production`);
+    }
+    return bytes;
+  }
+  if (config.production) throw new Error("JWT_SECRET (at least 32 bytes) or JWT_PRIVATE_KEY is required in production");
+  const file = path.join(config.dataDir, SECRET_FILE);
+  try {
+    return new TextEncoder().encode(fs.readFileSync(file, "utf8").trim());
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  const secret = randomBytes(48).toString("base64url");
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  // "wx" so two instances starting at once cannot overwrite each other's secret.
+  try {
+    fs.writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: "wx" });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    return new TextEncoder().encode(fs.readFileSync(file, "utf8").trim());
+  }
+  return new TextEncoder().encode(secret);
+}

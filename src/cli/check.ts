@@ -1,0 +1,18 @@
+import path from "node:path";
+import { loadApp } from "../loader/load-app.ts";
+import { formatIssue } from "../loader/load-issue.ts";
+
+/** `trellis check [dir]`: every problem as `file:line:col message`; exit 1 on any error. */
+export async function runCheck(args: string[]): Promise<number> {
+  const dir = path.resolve(args[0] ?? process.env.APP_DIR ?? ".");
+  const { app, issues } = await loadApp(dir);
+  for (const issue of issues) process.stderr.write(`${formatIssue(issue)}\n`);
+  if (!app) {
+    const errors = issues.filter((issue) => issue.severity === "error").length;
+    process.stderr.write(`\n${errors} error(s) found.\n`);
+    return 1;
+  }
+  const own = [...app.actions.keys()].length;
+  process.stdout.write(`ok: ${app.endpoints.length} route(s), ${own} action(s), ${app.roles.names.size} role(s)\n`);
+  return 0;
+}

@@ -1,0 +1,48 @@
+import { parseArgs } from "node:util";
+import { runCheck } from "./check.ts";
+import { runMigrate } from "./migrate.ts";
+import { runStart } from "./start.ts";
+
+const USAGE = `Usage: trellis <command> [dir]
+
+Commands:
+  start [dir]     serve the app (default: APP_DIR or the current folder)
+  dev [dir]       serve and reload endpoints, actions and roles on every save
+  check [dir]     load and validate every file; list each error as file:line:col
+  migrate         apply database migrations
+`;
+
+type Command = (args: string[]) => Promise<number>;
+
+const commands: Record<string, Command> = {
+  start: (args) => runStart(args, { watch: false }),
+  dev: (args) => runStart(args, { watch: true }),
+  check: runCheck,
+  migrate: runMigrate,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv.slice(0, 1),
+    options: { help: { type: "boolean", short: "h" } },
+    allowPositionals: true,
+    strict: false,
+  });
+  const name = positionals[0];
+  const command = name ? commands[name] : undefined;
+  if (values.help || !command) {
+    process.stdout.write(USAGE);
+    return values.help ? 0 : 2;
+  }
+  return command(argv.slice(1));
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== -1) process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,109 @@
+import path from "node:path";
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly appDir: string;
+  readonly dataDir: string;
+  readonly databaseUrl: string | undefined;
+  readonly production: boolean;
+  readonly logLevel: LogLevel;
+  readonly bodyLimitBytes: number;
+  readonly bcryptCost: number;
+  readonly jwt: {
+    readonly secret: string | undefined;
+    readonly privateKey: string | undefined;
+    readonly issuer: string;
+    readonly audience: string;
+    readonly accessTtlSeconds: number;
+    readonly refreshTtlSeconds: number;
+  };
+  readonly mail: {
+    readonly smtpUrl: string | undefined;
+    readonly from: string;
+  };
+  readonly publicUrl: string;
+}
+
+export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+type Env = Record<string, string | undefined>;
+
+/** Environment → validated config, once. A bad value is a startup error naming the variable. */
+export function loadConfig(env: Env = process.env, overrides: { appDir?: string } = {}): Config {
+  const problems: string[] = [];
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === "") return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+  const duration = (name: string, fallback: string): number => {
+    const raw = env[name] || fallback;
+    const seconds = parseDuration(raw);
+    if (seconds === undefined) {
+      problems.push(`${name} must be a duration like 900, 15m, 12h or 30d, got "${raw}"`);
+      return 0;
+    }
+    return seconds;
+  };
+
+  const port = int("PORT", 3000, 0, 65535);
+  const logLevel = (env.LOG_LEVEL || "info") as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}`);
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push("DATABASE_URL must start with postgres:// or postgresql://");
+  }
+  const smtpUrl = env.SMTP_URL || undefined;
+  if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) problems.push("SMTP_URL must start with smtp:// or smtps://");
+
+  const config: Config = {
+    port,
+    host: env.HOST || "0.0.0.0",
+    appDir: path.resolve(overrides.appDir ?? env.APP_DIR ?? "."),
+    dataDir: path.resolve(env.DATA_DIR || ".data"),
+    databaseUrl,
+    production: env.NODE_ENV === "production",
+    logLevel,
+    bodyLimitBytes: int("BODY_LIMIT", 1024 * 1024, 1, 1024 * 1024 * 1024),
+    bcryptCost: int("BCRYPT_COST", 12, 4, 15),
+    jwt: {
+      secret: env.JWT_SECRET || undefined,
+      privateKey: env.JWT_PRIVATE_KEY || undefined,
+      issuer: env.JWT_ISSUER || "trellis",
+      audience: env.JWT_AUDIENCE || "trellis",
+      accessTtlSeconds: duration("ACCESS_TOKEN_TTL", "15m"),
+      refreshTtlSeconds: duration("REFRESH_TOKEN_TTL", "30d"),
+    },
+    mail: {
+      smtpUrl,
+      from: env.MAIL_FROM || "trellis <no-reply@localhost>",
+    },
+    publicUrl: (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, ""),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join("\n  ")}`);
+  }
+}
+
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** "15m" → 900; a bare number is seconds. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^(\d+)\s*([smhd]?)$/.exec(text.trim());
+  if (!match) return undefined;
+  const seconds = Number(match[1]) * (UNIT_SECONDS[match[2] || "s"] ?? 1);
+  return seconds > 0 ? seconds : undefined;
+}

@@ -1,0 +1,85 @@
+import type { Hono } from "hono";
+import type { Services } from "./actions/define-action.ts";
+import { createKeyStore } from "./auth/key-store.ts";
+import { type Config, loadConfig } from "./config.ts";
+import { createDatabase, type DatabaseHandle } from "./db/create-database.ts";
+import { migrate } from "./db/migrate.ts";
+import { syncRoles } from "./db/sync-roles.ts";
+import { type LoadedApp, type LoadResult, loadApp } from "./loader/load-app.ts";
+import { LoadError } from "./loader/load-issue.ts";
+import { createLogger, type Logger } from "./logger.ts";
+import { buildRouter } from "./server/build-router.ts";
+
+export interface CreateAppOptions {
+  /** Defaults to the environment's. */
+  readonly config?: Config;
+  /** A database the caller owns (tests share one per file); otherwise one is opened from config and closed by close(). */
+  readonly database?: DatabaseHandle;
+  readonly logger?: Logger;
+  /** The clock every action and token check reads. */
+  readonly now?: () => Date;
+}
+
+export interface TrellisApp {
+  /** The fetch handler of the current route table. */
+  fetch(request: Request, env?: unknown): Promise<Response>;
+  /** `app.request("/path", init)` — for tests, like Hono's. */
+  request(path: string, init?: RequestInit): Promise<Response>;
+  readonly config: Config;
+  readonly services: Services;
+  readonly loaded: LoadedApp;
+  /** Loads the folder again; on success the new route table replaces the old one at once, otherwise the old one stays. */
+  reload(version?: number): Promise<LoadResult>;
+  close(): Promise<void>;
+}
+
+/** Loads and checks the app folder, migrates the database, and returns a ready app. Throws LoadError listing every problem. */
+export async function createApp(options: CreateAppOptions = {}): Promise<TrellisApp> {
+  const config = options.config ?? loadConfig();
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const now = options.now ?? (() => new Date());
+
+  const first = await loadApp(config.appDir);
+  if (!first.app) throw new LoadError(first.issues);
+  let loaded = first.app;
+
+  const keys = await createKeyStore(config, { now, onWarning: (message) => logger.warn(message) });
+  const database = options.database ?? createDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  const ownsDatabase = options.database === undefined;
+  try {
+    await migrate(database.db);
+    await syncRoles(database.db, loaded);
+  } catch (error) {
+    if (ownsDatabase) await database.close();
+    throw error;
+  }
+
+  const services: Services = { config, logger, db: database.db, keys, roles: loaded.roles, now };
+  let router: Hono = buildRouter(loaded, services);
+
+  const app: TrellisApp = {
+    fetch: (request, env) => Promise.resolve(router.fetch(request, env)),
+    request: (path, init) => app.fetch(new Request(new URL(path, "http://localhost"), init)),
+    config,
+    get services() {
+      return services;
+    },
+    get loaded() {
+      return loaded;
+    },
+    async reload(version) {
+      const result = await loadApp(config.appDir, version === undefined ? {} : { version });
+      if (result.app) {
+        await syncRoles(database.db, result.app);
+        loaded = result.app;
+        Object.assign(services, { roles: loaded.roles });
+        router = buildRouter(loaded, services);
+      }
+      return result;
+    },
+    async close() {
+      if (ownsDatabase) await database.close();
+    },
+  };
+  return app;
+}

@@ -1,0 +1,92 @@
+import { type Kysely, sql } from "kysely";
+import type { Migration, MigrationProvider } from "kysely/migration";
+
+/** trellis's own schema, in order. Never edit a shipped migration: add the next one. */
+const migrations: Record<string, Migration> = {
+  "0001_core": {
+    // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable("users")
+        .addColumn("id", "uuid", (c) => c.primaryKey().defaultTo(sql`gen_random_uuid()`))
+        .addColumn("email", "text", (c) => c.notNull())
+        .addColumn("password_hash", "text")
+        .addColumn("name", "text")
+        .addColumn("confirmed_at", "timestamptz")
+        .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn("updated_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      await sql`create unique index users_email_lower on users (lower(email))`.execute(db);
+
+      await db.schema
+        .createTable("roles")
+        .addColumn("name", "text", (c) => c.primaryKey())
+        .addColumn("description", "text")
+        .execute();
+
+      await db.schema
+        .createTable("user_roles")
+        .addColumn("user_id", "uuid", (c) => c.notNull().references("users.id").onDelete("cascade"))
+        .addColumn("role", "text", (c) => c.notNull())
+        .addColumn("granted_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+        .addPrimaryKeyConstraint("user_roles_pk", ["user_id", "role"])
+        .execute();
+
+      await db.schema
+        .createTable("one_time_tokens")
+        .addColumn("id", "uuid", (c) => c.primaryKey().defaultTo(sql`gen_random_uuid()`))
+        .addColumn("user_id", "uuid", (c) => c.notNull().references("users.id").onDelete("cascade"))
+        .addColumn("purpose", "text", (c) => c.notNull())
+        .addColumn("token_hash", "text", (c) => c.notNull().unique())
+        .addColumn("expires_at", "timestamptz", (c) => c.notNull())
+        .addColumn("consumed_at", "timestamptz")
+        .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      await db.schema.createIndex("one_time_tokens_user").on("one_time_tokens").columns(["user_id", "purpose"]).execute();
+
+      await db.schema
+        .createTable("refresh_tokens")
+        .addColumn("id", "uuid", (c) => c.primaryKey().defaultTo(sql`gen_random_uuid()`))
+        .addColumn("user_id", "uuid", (c) => c.notNull().references("users.id").onDelete("cascade"))
+        .addColumn("family_id", "uuid", (c) => c.notNull())
+        .addColumn("token_hash", "text", (c) => c.notNull().unique())
+        .addColumn("expires_at", "timestamptz", (c) => c.notNull())
+        .addColumn("spent_at", "timestamptz")
+        .addColumn("revoked_at", "timestamptz")
+        .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      await db.schema.createIndex("refresh_tokens_family").on("refresh_tokens").column("family_id").execute();
+      await db.schema.createIndex("refresh_tokens_user").on("refresh_tokens").column("user_id").execute();
+
+      await db.schema
+        .createTable("log")
+        .addColumn("id", "bigint", (c) => c.primaryKey().generatedAlwaysAsIdentity())
+        .addColumn("at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn("event", "text", (c) => c.notNull())
+        .addColumn("user_id", "uuid")
+        .addColumn("ip", "text")
+        .addColumn("data", "jsonb", (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
+        .execute();
+      await db.schema.createIndex("log_at").on("log").column("at").execute();
+
+      await db.schema
+        .createTable("outbox")
+        .addColumn("id", "bigint", (c) => c.primaryKey().generatedAlwaysAsIdentity())
+        .addColumn("to", "text", (c) => c.notNull())
+        .addColumn("subject", "text", (c) => c.notNull())
+        .addColumn("text", "text", (c) => c.notNull())
+        .addColumn("html", "text")
+        .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("next_attempt_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn("sent_at", "timestamptz")
+        .addColumn("last_error", "text")
+        .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      await sql`create index outbox_pending on outbox (next_attempt_at) where sent_at is null`.execute(db);
+    },
+  },
+};
+
+export const trellisMigrations: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

@@ -1,0 +1,64 @@
+import type { ColumnType, Generated, Kysely, Transaction } from "kysely";
+
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+/** The tables trellis itself owns. App tables are reached through db.* actions by name. */
+export interface TrellisTables {
+  users: {
+    id: Generated<string>;
+    email: string;
+    password_hash: string | null;
+    name: string | null;
+    confirmed_at: NullableTimestamp;
+    created_at: CreatedAt;
+    updated_at: Timestamp;
+  };
+  roles: { name: string; description: string | null };
+  user_roles: { user_id: string; role: string; granted_at: CreatedAt };
+  one_time_tokens: {
+    id: Generated<string>;
+    user_id: string;
+    purpose: string;
+    token_hash: string;
+    expires_at: Timestamp;
+    consumed_at: NullableTimestamp;
+    created_at: CreatedAt;
+  };
+  refresh_tokens: {
+    id: Generated<string>;
+    user_id: string;
+    family_id: string;
+    token_hash: string;
+    expires_at: Timestamp;
+    spent_at: NullableTimestamp;
+    revoked_at: NullableTimestamp;
+    created_at: CreatedAt;
+  };
+  log: {
+    id: Generated<number>;
+    at: CreatedAt;
+    event: string;
+    user_id: string | null;
+    ip: string | null;
+    data: ColumnType<Record<string, unknown>, string, string>;
+  };
+  outbox: {
+    id: Generated<number>;
+    to: string;
+    subject: string;
+    text: string;
+    html: string | null;
+    attempts: Generated<number>;
+    next_attempt_at: CreatedAt;
+    sent_at: NullableTimestamp;
+    last_error: string | null;
+    created_at: CreatedAt;
+  };
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: app tables are only known at run time
+export type Database = TrellisTables & Record<string, any>;
+export type Db = Kysely<Database>;
+export type Tx = Transaction<Database>;

@@ -1,0 +1,11 @@
+export { builtinActions } from "./actions/builtin-actions.ts";
+export type { ActionContext, ActionDefinition, CheckEnv, CheckIssue, JsonSchema, Services } from "./actions/define-action.ts";
+export { defineAction } from "./actions/define-action.ts";
+export { type Config, loadConfig } from "./config.ts";
+export { type CreateAppOptions, createApp, type TrellisApp } from "./create-app.ts";
+export { createDatabase, type DatabaseHandle } from "./db/create-database.ts";
+export { migrate } from "./db/migrate.ts";
+export { ForbiddenError, TrellisError, UnauthorizedError, ValidationError } from "./errors.ts";
+export { type LoadedApp, loadApp } from "./loader/load-app.ts";
+export { formatIssue, LoadError, type LoadIssue } from "./loader/load-issue.ts";
+export { Reply } from "./pipeline/reply.ts";

@@ -1,0 +1,105 @@
+import fs from "node:fs";
+import path from "node:path";
+import { builtinActions } from "../actions/builtin-actions.ts";
+import type { AnyAction } from "../actions/define-action.ts";
+import type { CompiledEndpoint } from "../pipeline/compiled-endpoint.ts";
+import type { RoleGraph, RoleSpec } from "../rbac/role-graph.ts";
+import { createAjv } from "./ajv.ts";
+import { compileEndpoint } from "./compile-endpoint.ts";
+import { OptionsChecker } from "./compile-options.ts";
+import { loadAppActions } from "./load-actions.ts";
+import { compareIssues, type LoadIssue } from "./load-issue.ts";
+import { loadRoles } from "./load-roles.ts";
+import { routeFromPath, routeShape } from "./route-from-path.ts";
+import { parseYamlSource } from "./yaml-source.ts";
+
+const MAX_FILE_BYTES = 1024 * 1024;
+
+/** An app folder, checked and compiled. */
+export interface LoadedApp {
+  readonly dir: string;
+  readonly endpoints: readonly CompiledEndpoint[];
+  readonly roles: RoleGraph;
+  readonly roleSpecs: ReadonlyMap<string, RoleSpec>;
+  readonly actions: ReadonlyMap<string, AnyAction>;
+}
+
+export interface LoadResult {
+  /** Present when there is no error (warnings allowed). */
+  readonly app: LoadedApp | undefined;
+  readonly issues: readonly LoadIssue[];
+}
+
+/** Reads and checks everything in `dir`; every problem in every file is reported, not just the first. */
+export async function loadApp(dir: string, options: { version?: number } = {}): Promise<LoadResult> {
+  const issues: LoadIssue[] = [];
+  const roles = loadRoles(path.join(dir, "roles.yaml"));
+  issues.push(...roles.issues);
+
+  const own = await loadAppActions(path.join(dir, "actions"), builtinActions, options.version);
+  issues.push(...own.issues);
+  const actions = new Map<string, AnyAction>([...builtinActions, ...own.actions]);
+
+  const optionsChecker = new OptionsChecker(createAjv());
+  for (const [name, action] of own.actions) {
+    try {
+      optionsChecker.validatorFor(action);
+    } catch (error) {
+      actions.delete(name);
+      const file = path.join(dir, "actions", `${name}.ts`);
+      issues.push({ file, line: 1, col: 1, message: `invalid options schema: ${(error as Error).message}`, severity: "error" });
+    }
+  }
+
+  const env = {
+    actions,
+    options: optionsChecker,
+    check: { roles: roles.graph },
+    roles: roles.graph,
+    bodyAjv: createAjv(),
+    textAjv: createAjv({ coerceTypes: "array", removeAdditional: true }),
+  };
+
+  const endpointsDir = path.join(dir, "endpoints");
+  const endpoints: CompiledEndpoint[] = [];
+  const routes = new Map<string, string>();
+  if (!fs.existsSync(endpointsDir)) {
+    issues.push({ file: endpointsDir, line: 1, col: 1, message: "no endpoints/ folder here: is this a trellis app?", severity: "error" });
+  }
+  for (const file of fs.existsSync(endpointsDir) ? listYamlFiles(endpointsDir) : []) {
+    const relative = path.relative(endpointsDir, file);
+    if (fs.statSync(file).size > MAX_FILE_BYTES) {
+      issues.push({ file, line: 1, col: 1, message: "file is larger than 1 MiB", severity: "error" });
+      continue;
+    }
+    const source = parseYamlSource(file, fs.readFileSync(file, "utf8"));
+    const route = routeFromPath(relative);
+    if (typeof route === "string") {
+      source.report([], route);
+    } else {
+      const key = `${route.method.toUpperCase()} ${routeShape(route.pattern)}`;
+      const owner = routes.get(key);
+      if (owner) source.report([], `${route.method.toUpperCase()} ${route.pattern} is already defined by ${path.relative(dir, owner)}`);
+      else routes.set(key, file);
+      if (source.value !== undefined && !owner) {
+        const endpoint = compileEndpoint(source, route, env);
+        if (endpoint) endpoints.push(endpoint);
+      }
+    }
+    issues.push(...source.issues);
+  }
+
+  issues.sort(compareIssues);
+  const failed = issues.some((issue) => issue.severity === "error");
+  return { app: failed ? undefined : { dir, endpoints, roles: roles.graph, roleSpecs: roles.specs, actions }, issues };
+}
+
+function listYamlFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...listYamlFiles(full));
+    else if (entry.isFile() && /\.ya?ml$/.test(entry.name)) out.push(full);
+  }
+  return out;
+}

@@ -1,0 +1,45 @@
+export const HTTP_METHODS = ["get", "post", "put", "patch", "delete"] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+
+export interface RouteFromPath {
+  readonly method: HttpMethod;
+  /** Hono's pattern: `/users/:id`. */
+  readonly pattern: string;
+  readonly params: readonly string[];
+}
+
+const FILE_NAME = new RegExp(`^(.+)\\.(${HTTP_METHODS.join("|")})\\.ya?ml$`);
+const STATIC_SEGMENT = /^[A-Za-z0-9._~-]+$/;
+const PARAM_SEGMENT = /^\[([A-Za-z_][A-Za-z0-9_]*)\]$/;
+
+/**
+ * `auth/login.post.yaml` → POST /auth/login; `users/[id].get.yaml` → GET
+ * /users/:id; `index.get.yaml` → the folder itself. Returns a message
+ * instead when the path cannot name a route.
+ */
+export function routeFromPath(relativePath: string): RouteFromPath | string {
+  const segments = relativePath.split(/[\\/]/);
+  const match = FILE_NAME.exec(segments.pop() ?? "");
+  if (!match) return `file name must be <name>.<method>.yaml with method one of ${HTTP_METHODS.join(", ")}`;
+  const [, stem = "", method] = match;
+  if (stem !== "index") segments.push(stem);
+
+  const params: string[] = [];
+  const parts: string[] = [];
+  for (const segment of segments) {
+    const param = PARAM_SEGMENT.exec(segment);
+    if (param?.[1]) {
+      if (params.includes(param[1])) return `path parameter "${param[1]}" appears twice`;
+      params.push(param[1]);
+      parts.push(`:${param[1]}`);
+    } else if (STATIC_SEGMENT.test(segment)) {
+      parts.push(segment);
+    } else {
+      return `"${segment}" is not a valid path segment: use letters, digits, . _ ~ - or [param]`;
+    }
+  }
+  return { method: method as HttpMethod, pattern: `/${parts.join("/")}`, params };
+}
+
+/** Two patterns that differ only in parameter names are the same route. */
+export const routeShape = (pattern: string): string => pattern.replace(/:[^/]+/g, ":");

@@ -1,0 +1,33 @@
+import type { ActionContext } from "../actions/define-action.ts";
+import { TrellisError } from "../errors.ts";
+import type { CompiledStep } from "./compiled-endpoint.ts";
+import { Reply } from "./reply.ts";
+import { isTruthy, type Scope } from "./scope.ts";
+import { StepFault } from "./step-fault.ts";
+
+/**
+ * The request path: one loop over compiled steps. A step's result is put in
+ * scope under its `as` name; a Reply ends the loop early.
+ */
+export async function runSteps(
+  steps: readonly CompiledStep[],
+  scope: Scope,
+  context: Omit<ActionContext, "step" | "scope">,
+): Promise<Reply | undefined> {
+  for (const step of steps) {
+    if (step.when && !isTruthy(step.when(scope))) continue;
+    const options = step.options(scope);
+    let result: unknown;
+    try {
+      const problem = step.recheck?.(options);
+      if (problem) throw new Error(`options once resolved are not valid: ${problem}`);
+      result = await step.action.run({ ...context, scope, step: step.location }, options);
+    } catch (error) {
+      if (error instanceof TrellisError) throw error;
+      throw new StepFault(step.location, step.action.name, error);
+    }
+    if (result instanceof Reply) return result;
+    if (step.as) scope[step.as] = result;
+  }
+  return undefined;
+}

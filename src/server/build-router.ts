@@ -1,0 +1,44 @@
+import { Hono } from "hono";
+import type { Services } from "../actions/define-action.ts";
+import { TrellisError } from "../errors.ts";
+import type { LoadedApp } from "../loader/load-app.ts";
+import { createEndpointHandler } from "./endpoint-handler.ts";
+import { envelope, errorResponse } from "./error-response.ts";
+import { healthHandler } from "./health.ts";
+
+/**
+ * One loaded app → one Hono app. Built anew on every reload and swapped in
+ * whole, so a request sees either the old route table or the new one.
+ */
+export function buildRouter(app: LoadedApp, services: Services): Hono {
+  const router = new Hono();
+  router.use(async function securityHeaders(c, next) {
+    await next();
+    c.res.headers.set("X-Content-Type-Options", "nosniff");
+  });
+
+  router.get("/healthz", healthHandler(services));
+  if (services.keys.jwks) {
+    const jwks = services.keys.jwks;
+    router.get("/.well-known/jwks.json", (c) => c.json(jwks, 200, { "Cache-Control": "public, max-age=300" }));
+  }
+
+  const methodsByPattern = new Map<string, Set<string>>();
+  for (const endpoint of app.endpoints) {
+    router.on(endpoint.method.toUpperCase(), endpoint.pattern, createEndpointHandler(endpoint, services));
+    const methods = methodsByPattern.get(endpoint.pattern) ?? new Set<string>();
+    methods.add(endpoint.method.toUpperCase());
+    methodsByPattern.set(endpoint.pattern, methods);
+  }
+  // Registered after every method route, so these answer only when no method matched.
+  for (const [pattern, methods] of methodsByPattern) {
+    const allow = [...methods, ...(methods.has("GET") ? ["HEAD"] : [])].sort().join(", ");
+    router.all(pattern, () => {
+      throw new TrellisError(405, "method_not_allowed", `This path accepts ${allow}`, undefined, { headers: { Allow: allow } });
+    });
+  }
+
+  router.notFound(() => envelope(404, { error: { code: "not_found", message: "No such route" } }));
+  router.onError((error) => errorResponse(error, services.logger));
+  return router;
+}

@@ -1,0 +1,65 @@
+import type { Context } from "hono";
+import type { Services } from "../actions/define-action.ts";
+import { ValidationError } from "../errors.ts";
+import type { CompiledEndpoint } from "../pipeline/compiled-endpoint.ts";
+import type { Reply } from "../pipeline/reply.ts";
+import { runSteps } from "../pipeline/run-steps.ts";
+import { createScope } from "../pipeline/scope.ts";
+import { authorize } from "../rbac/authorize.ts";
+import { resolvePrincipal } from "./principal.ts";
+import { readJsonBody } from "./read-body.ts";
+import { requestInfo } from "./request-info.ts";
+
+const METHODS_WITH_BODY = new Set(["post", "put", "patch", "delete"]);
+
+/** Prepares one endpoint's handler: principal → authorize → input → steps (one transaction) → response. */
+export function createEndpointHandler(endpoint: CompiledEndpoint, services: Services) {
+  const { input, response } = endpoint;
+  const takesBody = METHODS_WITH_BODY.has(endpoint.method);
+
+  return async function handleEndpoint(c: Context): Promise<Response> {
+    const principal = await resolvePrincipal(c.req.header("authorization"), services.keys);
+    authorize(endpoint.access, principal);
+
+    const params = input.params ? input.params.check({ ...c.req.param() }) : {};
+    const query = input.query ? input.query.check(c.req.query()) : {};
+    const rawBody = takesBody ? await readJsonBody(c.req.raw, services.config.bodyLimitBytes) : undefined;
+    const body = input.body ? input.body.check(rawBody ?? {}) : refuseUndeclaredBody(rawBody);
+
+    const request = requestInfo(c);
+    const scope = createScope({ body, query, params, auth: principal, request });
+    const run = (db: typeof services.db) => runSteps(endpoint.steps, scope, { db, services, request });
+    const reply = endpoint.transactional ? await services.db.transaction().execute(run) : await run(services.db);
+    return reply ? toResponse(reply.status, reply.body, reply.headers) : buildResponse(scope);
+  };
+
+  function buildResponse(scope: ReturnType<typeof createScope>): Response {
+    const headers: Record<string, string> = {};
+    for (const [name, value] of response.headers) {
+      const resolved = value(scope);
+      if (resolved !== undefined && resolved !== null) headers[name] = String(resolved);
+    }
+    return toResponse(response.status, response.body?.(scope), headers);
+  }
+}
+
+/** An endpoint that declares no body takes none: fields sent anyway are named, not silently dropped. */
+function refuseUndeclaredBody(body: unknown): Record<string, never> {
+  if (body === undefined || body === null) return {};
+  if (typeof body === "object" && !Array.isArray(body)) {
+    const fields = Object.keys(body);
+    if (fields.length === 0) return {};
+    throw new ValidationError(Object.fromEntries(fields.map((field) => [field, "is not an allowed field"])));
+  }
+  throw new ValidationError({ body: "this endpoint takes no body" });
+}
+
+function toResponse(status: number, body: unknown, headers: Reply["headers"]): Response {
+  const contentType = Object.entries(headers).find(([name]) => name.toLowerCase() === "content-type")?.[1];
+  if (body === undefined || status === 204 || status === 304) return new Response(null, { status, headers });
+  if (contentType && !/json/i.test(contentType) && typeof body === "string") return new Response(body, { status, headers });
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "Content-Type": "application/json; charset=utf-8", ...headers },
+  });
+}
