@@ -43,3 +43,18 @@ export function routeFromPath(relativePath: string): RouteFromPath | string {
 
 /** Two patterns that differ only in parameter names are the same route. */
 export const routeShape = (pattern: string): string => pattern.replace(/:[^/]+/g, ":");
+
+/**
+ * Orders patterns so that a static segment is tried before a parameter at
+ * the same place: `/notes/count` answers before `/notes/:id` can claim it.
+ */
+export function compareSpecificity(a: string, b: string): number {
+  const left = a.split("/");
+  const right = b.split("/");
+  for (let i = 0; i < Math.min(left.length, right.length); i++) {
+    const leftParam = left[i]?.startsWith(":") ?? false;
+    const rightParam = right[i]?.startsWith(":") ?? false;
+    if (leftParam !== rightParam) return leftParam ? 1 : -1;
+  }
+  return 0;
+}

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { Services } from "../actions/define-action.ts";
 import { TrellisError } from "../errors.ts";
 import type { LoadedApp } from "../loader/load-app.ts";
+import { compareSpecificity } from "../loader/route-from-path.ts";
 import { createEndpointHandler } from "./endpoint-handler.ts";
 import { envelope, errorResponse } from "./error-response.ts";
 import { healthHandler } from "./health.ts";
@@ -24,7 +25,8 @@ export function buildRouter(app: LoadedApp, services: Services): Hono {
   }
 
   const methodsByPattern = new Map<string, Set<string>>();
-  for (const endpoint of app.endpoints) {
+  const ordered = [...app.endpoints].sort((a, b) => compareSpecificity(a.pattern, b.pattern));
+  for (const endpoint of ordered) {
     router.on(endpoint.method.toUpperCase(), endpoint.pattern, createEndpointHandler(endpoint, services));
     const methods = methodsByPattern.get(endpoint.pattern) ?? new Set<string>();
     methods.add(endpoint.method.toUpperCase());

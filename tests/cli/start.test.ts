@@ -1,0 +1,39 @@
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { describe, it } from "node:test";
+import { runTrellis } from "../helpers/cli.ts";
+import { fixture, tempDir } from "../helpers/test-app.ts";
+
+describe("trellis start", () => {
+  it("serves the repo's app on the embedded database, prints the chosen port, and stops cleanly on SIGTERM", async () => {
+    const dataDir = tempDir();
+    const server = runTrellis(["start"], { PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir });
+    const [, port] = await server.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
+    const res = await fetch(`http://127.0.0.1:${port}/hello?name=Ann`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { message: "Hello, Ann!" });
+    assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
+    assert.ok(fs.existsSync(path.join(dataDir, "jwt-secret")), "a generated secret is kept under DATA_DIR");
+    assert.ok(fs.existsSync(path.join(dataDir, "pgdata")), "the embedded database lives under DATA_DIR");
+
+    server.child.kill("SIGTERM");
+    assert.equal(await server.exited, 0);
+  });
+
+  it("refuses to start a broken app, listing each error with its position", async () => {
+    const broken = tempDir();
+    fs.mkdirSync(path.join(broken, "endpoints"));
+    fs.writeFileSync(path.join(broken, "endpoints", "x.get.yaml"), "summary: no allow here\n");
+    const server = runTrellis(["start", broken], { PORT: "0", DATA_DIR: tempDir() });
+    assert.equal(await server.exited, 1);
+    assert.match(server.output(), /x\.get\.yaml:1:1 missing `allow:`/);
+    assert.match(server.output(), /did not start/);
+  });
+
+  it("refuses to start in production without a JWT secret", async () => {
+    const server = runTrellis(["start", fixture("engine")], { PORT: "0", DATA_DIR: tempDir(), NODE_ENV: "production", JWT_SECRET: "" });
+    assert.equal(await server.exited, 1);
+    assert.match(server.output(), /JWT_SECRET/);
+  });
+});
