@@ -1,4 +1,5 @@
 import path from "node:path";
+import { builtinActions } from "../actions/builtin-actions.ts";
 import { loadApp } from "../loader/load-app.ts";
 import { formatIssue } from "../loader/load-issue.ts";
 
@@ -12,7 +13,7 @@ export async function runCheck(args: string[]): Promise<number> {
     process.stderr.write(`\n${errors} error(s) found.\n`);
     return 1;
   }
-  const own = [...app.actions.keys()].length;
-  process.stdout.write(`ok: ${app.endpoints.length} route(s), ${own} action(s), ${app.roles.names.size} role(s)\n`);
+  const own = app.actions.size - builtinActions.size;
+  process.stdout.write(`ok: ${app.endpoints.length} route(s), ${own} custom action(s), ${app.roles.names.size} role(s)\n`);
   return 0;
 }

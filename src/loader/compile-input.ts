@@ -2,6 +2,7 @@ import type { Ajv, ValidateFunction } from "ajv";
 import type { JsonSchema } from "../actions/define-action.ts";
 import { ValidationError } from "../errors.ts";
 import { describeAjvError } from "./ajv.ts";
+import { didYouMean } from "./suggest.ts";
 import type { YamlSource } from "./yaml-source.ts";
 
 export type InputPart = "body" | "query" | "params";
@@ -44,7 +45,8 @@ export function compileInput(
     const message = error instanceof Error ? error.message : String(error);
     const keyword = /keyword: "?([^"\s]+)"?/.exec(message)?.[1];
     const keyPath = keyword ? source.findKey(path, keyword) : undefined;
-    source.report(keyPath ?? path, `invalid ${part} schema: ${message.replace(/^strict mode: /, "")}`, { atKey: !!keyPath });
+    const hint = keyword && /unknown keyword/.test(message) ? didYouMean(keyword, Object.keys(ajv.RULES.keywords)) : "";
+    source.report(keyPath ?? path, `invalid ${part} schema: ${message.replace(/^strict mode: /, "")}${hint}`, { atKey: !!keyPath });
     return undefined;
   }
   return {

@@ -1,4 +1,4 @@
-import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from "yaml";
+import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, visit, type YAMLError } from "yaml";
 import type { PathSegment } from "../pipeline/template.ts";
 import type { LoadIssue } from "./load-issue.ts";
 
@@ -34,9 +34,9 @@ export function parseYamlSource(file: string, text: string): YamlSource {
   for (const problem of [...doc.errors, ...doc.warnings]) {
     const message =
       problem.code === "TAG_RESOLVE_FAILED"
-        ? `unsafe or unknown YAML tag: ${problem.message.replace(/^Unresolved tag: /, "")}`
+        ? `unsafe or unknown YAML tag: ${problem.message.replace(/^Unresolved tag: /, "").replace(/^tag:yaml\.org,2002:/, "!!")}`
         : `YAML: ${problem.message.split("\n")[0]}`;
-    at(problem.pos[0], message);
+    at(problemOffset(doc, problem), message);
   }
 
   let value: unknown;
@@ -102,6 +102,21 @@ function findKeyPath(node: unknown, key: string, path: PathSegment[]): PathSegme
     }
   }
   return undefined;
+}
+
+/** Where a parse problem lies: an unclosed `{` or `[` is noticed on a later line, so point at the bracket itself. */
+function problemOffset(doc: Document, problem: YAMLError): number {
+  const offset = problem.pos[0];
+  const kind = /^Flow (map|sequence) in block collection/.exec(problem.message)?.[1];
+  if (problem.code !== "BAD_INDENT" || !kind) return offset;
+  let start = offset;
+  visit(doc, {
+    Collection(_key, node) {
+      // The innermost unclosed collection of that kind: its range ends where the parser gave up.
+      if (node.flow && (kind === "map" ? isMap(node) : isSeq(node)) && node.range?.[1] === offset) start = node.range[0];
+    },
+  });
+  return start;
 }
 
 function firstAliasOffset(doc: Document): number {
