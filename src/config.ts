@@ -10,6 +10,8 @@ export interface Config {
   readonly logLevel: LogLevel;
   readonly bodyLimitBytes: number;
   readonly bcryptCost: number;
+  /** How many reverse proxies in front of us append to X-Forwarded-For; 0 trusts none. */
+  readonly trustProxy: number;
   readonly jwt: {
     readonly secret: string | undefined;
     readonly privateKey: string | undefined;
@@ -73,6 +75,7 @@ export function loadConfig(env: Env = process.env, overrides: { appDir?: string 
     logLevel,
     bodyLimitBytes: int("BODY_LIMIT", 1024 * 1024, 1, 1024 * 1024 * 1024),
     bcryptCost: int("BCRYPT_COST", 12, 4, 15),
+    trustProxy: int("TRUST_PROXY", 0, 0, 10),
     jwt: {
       secret: env.JWT_SECRET || undefined,
       privateKey: env.JWT_PRIVATE_KEY || undefined,

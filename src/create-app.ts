@@ -8,6 +8,8 @@ import { syncRoles } from "./db/sync-roles.ts";
 import { type LoadedApp, type LoadResult, loadApp } from "./loader/load-app.ts";
 import { LoadError } from "./loader/load-issue.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { createDeliver } from "./mail/deliver.ts";
+import { createMailer } from "./mail/mailer.ts";
 import { buildRouter } from "./server/build-router.ts";
 
 export interface CreateAppOptions {
@@ -18,6 +20,8 @@ export interface CreateAppOptions {
   readonly logger?: Logger;
   /** The clock every action and token check reads. */
   readonly now?: () => Date;
+  /** Where the development outbox prints mail (no SMTP_URL); stdout by default. */
+  readonly printMail?: (text: string) => void;
 }
 
 export interface TrellisApp {
@@ -54,7 +58,9 @@ export async function createApp(options: CreateAppOptions = {}): Promise<Trellis
     throw error;
   }
 
-  const services: Services = { config, logger, db: database.db, keys, roles: loaded.roles, now };
+  const mailer = createMailer({ db: database.db, deliver: createDeliver(config, options.printMail), logger, now });
+  mailer.start();
+  const services: Services = { config, logger, db: database.db, keys, roles: loaded.roles, mailer, now };
   let router: Hono = buildRouter(loaded, services);
 
   const app: TrellisApp = {
@@ -78,6 +84,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<Trellis
       return result;
     },
     async close() {
+      await mailer.stop();
       if (ownsDatabase) await database.close();
     },
   };

@@ -2,6 +2,7 @@ import type { KeyStore } from "../auth/key-store.ts";
 import type { Config } from "../config.ts";
 import type { Db, Tx } from "../db/schema.ts";
 import type { Logger } from "../logger.ts";
+import type { Mailer } from "../mail/mailer.ts";
 import type { Scope } from "../pipeline/scope.ts";
 import type { RoleGraph } from "../rbac/role-graph.ts";
 
@@ -16,6 +17,7 @@ export interface Services {
   readonly db: Db;
   readonly keys: KeyStore;
   readonly roles: RoleGraph;
+  readonly mailer: Mailer;
   /** Injected so tests can freeze time. */
   now(): Date;
 }
@@ -35,13 +37,22 @@ export interface ActionContext {
   readonly services: Services;
   readonly step: StepLocation;
   readonly request: RequestInfo;
+  /**
+   * Runs `task` once the request's transaction has ended, told whether it
+   * committed: for writes that must survive a rollback (a failed login
+   * counted) and for work that must wait for the commit (mail delivery).
+   */
+  after(task: AfterTask): void;
 }
+
+export type Outcome = "committed" | "rolled-back";
+export type AfterTask = (outcome: Outcome) => void | Promise<void>;
 
 export interface RequestInfo {
   readonly method: string;
   readonly path: string;
   readonly ip: string | null;
-  readonly userAgent: string | null;
+  readonly user_agent: string | null;
 }
 
 /** A problem an action's `check` finds in literal options; `at` is a path below the options. */
@@ -62,6 +73,8 @@ export interface ActionDefinition<O = Record<string, unknown>, R = unknown> {
    * is checked again against the schema once resolved.
    */
   readonly options: JsonSchema;
+  /** Options whose interpolated `${…}` values are HTML-escaped (mail bodies, pages). */
+  readonly html?: readonly string[];
   /** Set when the action never touches the database, so a pipeline of such steps opens no transaction. */
   readonly pure?: boolean;
   /** Extra load-time checks on the raw options (references still unresolved). */

@@ -85,6 +85,17 @@ const migrations: Record<string, Migration> = {
       await sql`create index outbox_pending on outbox (next_attempt_at) where sent_at is null`.execute(db);
     },
   },
+  "0002_rate_limits": {
+    // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable("rate_limit_hits")
+        .addColumn("key", "text", (c) => c.notNull())
+        .addColumn("at", "timestamptz", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("rate_limit_hits_key_at").on("rate_limit_hits").columns(["key", "at"]).execute();
+    },
+  },
 };
 
 export const trellisMigrations: MigrationProvider = {

@@ -44,6 +44,7 @@ export interface TrellisTables {
     ip: string | null;
     data: ColumnType<Record<string, unknown>, string, string>;
   };
+  rate_limit_hits: { key: string; at: ColumnType<Date, Date, never> };
   outbox: {
     id: Generated<number>;
     to: string;
@@ -51,7 +52,7 @@ export interface TrellisTables {
     text: string;
     html: string | null;
     attempts: Generated<number>;
-    next_attempt_at: CreatedAt;
+    next_attempt_at: Timestamp;
     sent_at: NullableTimestamp;
     last_error: string | null;
     created_at: CreatedAt;

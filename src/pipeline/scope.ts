@@ -5,8 +5,11 @@
  */
 export type Scope = Record<string, unknown>;
 
-/** Names every endpoint can read; step names are added after them. */
-export const INPUT_ROOTS = ["body", "query", "params", "auth", "request"] as const;
+/**
+ * Names every endpoint can read; step names are added after them. `now` is
+ * the request's clock reading; `app` holds public settings (`public_url`).
+ */
+export const INPUT_ROOTS = ["body", "query", "params", "auth", "request", "now", "app"] as const;
 
 export function createScope(entries: Record<string, unknown>): Scope {
   return Object.assign(Object.create(null) as Scope, entries);

@@ -9,6 +9,8 @@ export interface TemplateEnv {
   /** Names a reference may start with at this point of the pipeline. */
   readonly roots: ReadonlySet<string>;
   report(path: readonly PathSegment[], message: string): void;
+  /** Applied to every value interpolated into a longer text (e.g. HTML escaping); whole references keep their value. */
+  readonly escape?: (text: string) => string;
 }
 
 const REFERENCE = /\$\{([^}]*)\}/g;
@@ -57,7 +59,12 @@ export const isConstant = (resolver: Resolver): boolean => (resolver as Constant
 function compileString(text: string, env: TemplateEnv, path: readonly PathSegment[]): Resolver {
   if (!text.includes("${")) return constant(text);
   const whole = WHOLE_REFERENCE.exec(text);
-  if (whole && !text.startsWith("$${")) return compileExpression(whole[1] ?? "", env, path) ?? constant(undefined);
+  if (whole && !text.startsWith("$${")) {
+    const read = compileExpression(whole[1] ?? "", env, path) ?? constant(undefined);
+    const escapeText = env.escape;
+    // In an escaped context even a whole reference is text to escape, never markup.
+    return escapeText ? (scope) => escapeText(stringify(read(scope))) : read;
+  }
 
   const parts: (string | Resolver)[] = [];
   let last = 0;
@@ -75,9 +82,10 @@ function compileString(text: string, env: TemplateEnv, path: readonly PathSegmen
   parts.push(text.slice(last));
   const pieces = parts.filter((part) => part !== "");
   if (pieces.every((part) => typeof part === "string")) return constant(pieces.join(""));
+  const escapeText = env.escape ?? ((text: string) => text);
   return (scope) => {
     let out = "";
-    for (const piece of pieces) out += typeof piece === "string" ? piece : stringify(piece(scope));
+    for (const piece of pieces) out += typeof piece === "string" ? piece : escapeText(stringify(piece(scope)));
     return out;
   };
 }
@@ -105,3 +113,8 @@ function stringify(value: unknown): string {
   if (typeof value === "object") return JSON.stringify(value);
   return String(value);
 }
+
+const HTML_ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+/** For values interpolated into HTML: text and attribute contexts alike. */
+export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (char) => HTML_ENTITIES[char] ?? char);

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { Services } from "../actions/define-action.ts";
+import type { AfterTask, Outcome, Services } from "../actions/define-action.ts";
 import { ValidationError } from "../errors.ts";
 import type { CompiledEndpoint } from "../pipeline/compiled-endpoint.ts";
 import type { Reply } from "../pipeline/reply.ts";
@@ -16,6 +16,7 @@ const METHODS_WITH_BODY = new Set(["post", "put", "patch", "delete"]);
 export function createEndpointHandler(endpoint: CompiledEndpoint, services: Services) {
   const { input, response } = endpoint;
   const takesBody = METHODS_WITH_BODY.has(endpoint.method);
+  const appInfo = Object.freeze({ public_url: services.config.publicUrl });
 
   return async function handleEndpoint(c: Context): Promise<Response> {
     const principal = await resolvePrincipal(c.req.header("authorization"), services.keys);
@@ -26,10 +27,19 @@ export function createEndpointHandler(endpoint: CompiledEndpoint, services: Serv
     const rawBody = takesBody ? await readJsonBody(c.req.raw, services.config.bodyLimitBytes) : undefined;
     const body = input.body ? input.body.check(rawBody ?? {}) : refuseUndeclaredBody(rawBody);
 
-    const request = requestInfo(c);
-    const scope = createScope({ body, query, params, auth: principal, request });
-    const run = (db: typeof services.db) => runSteps(endpoint.steps, scope, { db, services, request });
-    const reply = endpoint.transactional ? await services.db.transaction().execute(run) : await run(services.db);
+    const request = requestInfo(c, services.config.trustProxy);
+    const scope = createScope({ body, query, params, auth: principal, request, now: services.now(), app: appInfo });
+    const tasks: AfterTask[] = [];
+    const context = { services, request, after: (task: AfterTask) => void tasks.push(task) };
+    const run = (db: typeof services.db) => runSteps(endpoint.steps, scope, { ...context, db });
+    let reply: Reply | undefined;
+    try {
+      reply = endpoint.transactional ? await services.db.transaction().execute(run) : await run(services.db);
+    } catch (error) {
+      await runAfterTasks(tasks, "rolled-back", services);
+      throw error;
+    }
+    await runAfterTasks(tasks, "committed", services);
     return reply ? toResponse(reply.status, reply.body, reply.headers) : buildResponse(scope);
   };
 
@@ -62,4 +72,15 @@ function toResponse(status: number, body: unknown, headers: Reply["headers"]): R
     status,
     headers: { "Content-Type": "application/json; charset=utf-8", ...headers },
   });
+}
+
+/** After-tasks run in order; one that fails is logged and does not change the response already decided. */
+async function runAfterTasks(tasks: readonly AfterTask[], outcome: Outcome, services: Services): Promise<void> {
+  for (const task of tasks) {
+    try {
+      await task(outcome);
+    } catch (error) {
+      services.logger.error("after-request task failed", { error: error instanceof Error ? error.message : String(error) });
+    }
+  }
 }

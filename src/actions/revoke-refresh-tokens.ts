@@ -1,0 +1,40 @@
+import { hashToken } from "../auth/opaque-token.ts";
+import { revokeFamily } from "../auth/refresh-tokens.ts";
+import { defineAction } from "./define-action.ts";
+
+interface RevokeOptions {
+  token?: string;
+  user?: string;
+  except_family?: string | null;
+}
+
+export default defineAction<RevokeOptions, { revoked: number }>({
+  name: "revoke-refresh-tokens",
+  description:
+    "Ends logins: with `token`, the login that token belongs to (logout); with `user`, every login of that user, but `except_family` if given. Returns `{ revoked }`; an unknown token revokes nothing.",
+  options: {
+    type: "object",
+    properties: {
+      token: { type: "string", maxLength: 200 },
+      user: { type: "string", minLength: 1 },
+      except_family: { type: ["string", "null"] },
+    },
+    oneOf: [{ required: ["token"] }, { required: ["user"] }],
+    additionalProperties: false,
+  },
+  async run({ db, services }, { token, user, except_family }) {
+    const now = services.now();
+    if (token !== undefined) {
+      const row = await db.selectFrom("refresh_tokens").select("family_id").where("token_hash", "=", hashToken(token)).executeTakeFirst();
+      return { revoked: row ? await revokeFamily(db, row.family_id, now) : 0 };
+    }
+    let query = db
+      .updateTable("refresh_tokens")
+      .set({ revoked_at: now })
+      .where("user_id", "=", user ?? "")
+      .where("revoked_at", "is", null);
+    if (except_family) query = query.where("family_id", "!=", except_family);
+    const result = await query.executeTakeFirst();
+    return { revoked: Number(result.numUpdatedRows) };
+  },
+});

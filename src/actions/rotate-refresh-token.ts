@@ -1,0 +1,52 @@
+import { hashToken } from "../auth/opaque-token.ts";
+import { type IssuedRefreshToken, issueRefreshToken, revokeFamily } from "../auth/refresh-tokens.ts";
+import { TrellisError } from "../errors.ts";
+import { defineAction } from "./define-action.ts";
+
+const invalid = () => new TrellisError(401, "invalid_refresh_token", "The refresh token is not valid");
+
+export default defineAction<{ token: string }, IssuedRefreshToken & { user_id: string }>({
+  name: "rotate-refresh-token",
+  description:
+    "Spends a refresh token and issues the next one of its login, atomically (two concurrent uses cannot both succeed); returns `{ token, user_id, family_id, expires_at }`. A spent token presented again revokes its whole login (reuse detection) and is 401.",
+  options: {
+    type: "object",
+    properties: { token: { type: "string", minLength: 1, maxLength: 200 } },
+    required: ["token"],
+    additionalProperties: false,
+  },
+  async run({ db, services, request, after }, { token }) {
+    const now = services.now();
+    const hash = hashToken(token);
+    const spent = await db
+      .updateTable("refresh_tokens")
+      .set({ spent_at: now })
+      .where("token_hash", "=", hash)
+      .where("spent_at", "is", null)
+      .where("revoked_at", "is", null)
+      .where("expires_at", ">", now)
+      .returning(["user_id", "family_id"])
+      .executeTakeFirst();
+    if (spent) {
+      const next = await issueRefreshToken(db, spent.user_id, spent.family_id, now, services.config.jwt.refreshTtlSeconds);
+      return { ...next, user_id: spent.user_id };
+    }
+
+    const known = await db
+      .selectFrom("refresh_tokens")
+      .select(["user_id", "family_id", "spent_at", "revoked_at"])
+      .where("token_hash", "=", hash)
+      .executeTakeFirst();
+    if (known?.spent_at && !known.revoked_at) {
+      // Someone holds a token that was already used: a thief or the victim. End that login for both.
+      after(async () => {
+        await revokeFamily(services.db, known.family_id, now);
+        await services.db
+          .insertInto("log")
+          .values({ event: "refresh.reuse", user_id: known.user_id, ip: request.ip, data: JSON.stringify({ family_id: known.family_id }) })
+          .execute();
+      });
+    }
+    throw invalid();
+  },
+});

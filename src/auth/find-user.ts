@@ -1,0 +1,28 @@
+import type { Db, Tx } from "../db/schema.ts";
+import { normalizeEmail } from "./normalize-email.ts";
+
+/** A user as endpoints see it: never the password hash. */
+export interface UserView {
+  readonly id: string;
+  readonly email: string;
+  readonly name: string | null;
+  /** The roles a token gets: none until the email is confirmed (double opt-in is RBAC, not a special case). */
+  readonly roles: string[];
+  readonly confirmed: boolean;
+  readonly confirmed_at: Date | null;
+  readonly created_at: Date;
+}
+
+export async function findUser(db: Db | Tx, by: { id: string } | { email: string }): Promise<UserView | null> {
+  let query = db.selectFrom("users").select(["id", "email", "name", "confirmed_at", "created_at"]);
+  query = "id" in by ? query.where("id", "=", by.id) : query.where((eb) => eb(eb.fn("lower", ["email"]), "=", normalizeEmail(by.email)));
+  const user = await query.executeTakeFirst();
+  if (!user) return null;
+  const confirmed = user.confirmed_at !== null;
+  const roles = confirmed
+    ? (await db.selectFrom("user_roles").select("role").where("user_id", "=", user.id).orderBy("role").execute()).map((row) => row.role)
+    : [];
+  return { ...user, roles, confirmed };
+}
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

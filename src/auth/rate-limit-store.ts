@@ -1,0 +1,40 @@
+import type { Db, Tx } from "../db/schema.ts";
+import { TrellisError } from "../errors.ts";
+
+/** Counts hits of `key` since `windowStart`; throws 429 with Retry-After once `limit` is reached. */
+export async function enforceLimit(db: Db | Tx, key: string, limit: number, windowSeconds: number, now: Date): Promise<void> {
+  const since = new Date(now.getTime() - windowSeconds * 1000);
+  const row = await db
+    .selectFrom("rate_limit_hits")
+    .select((eb) => [eb.fn.countAll<number>().as("hits"), eb.fn.min("at").as("oldest")])
+    .where("key", "=", key)
+    .where("at", ">", since)
+    .executeTakeFirst();
+  const hits = Number(row?.hits ?? 0);
+  if (hits < limit) return;
+  const oldest = row?.oldest ? new Date(row.oldest as Date | string) : now;
+  const retryAfter = Math.max(1, Math.ceil((oldest.getTime() + windowSeconds * 1000 - now.getTime()) / 1000));
+  throw new TrellisError(
+    429,
+    "too_many_requests",
+    "Too many attempts; try again later",
+    { retry_after_seconds: retryAfter },
+    {
+      headers: { "Retry-After": String(retryAfter) },
+    },
+  );
+}
+
+/** Records one hit and forgets this key's hits older than a day, so the table stays small. */
+export async function recordHit(db: Db | Tx, key: string, now: Date): Promise<void> {
+  await db.insertInto("rate_limit_hits").values({ key, at: now }).execute();
+  await db
+    .deleteFrom("rate_limit_hits")
+    .where("key", "=", key)
+    .where("at", "<", new Date(now.getTime() - 86_400_000))
+    .execute();
+}
+
+export async function clearHits(db: Db | Tx, key: string): Promise<void> {
+  await db.deleteFrom("rate_limit_hits").where("key", "=", key).execute();
+}
