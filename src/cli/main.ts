@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { runCheck } from "./check.ts";
 import { runMigrate } from "./migrate.ts";
 import { runStart } from "./start.ts";
+import { runUsers } from "./users.ts";
 
 const USAGE = `Usage: trellis <command> [dir]
 
@@ -10,6 +11,10 @@ Commands:
   dev [dir]       serve and reload endpoints, actions and roles on every save
   check [dir]     load and validate every file; list each error as file:line:col
   migrate         apply database migrations
+  users add <email> --password <pw> [--name N] [--role R]…
+                  create a confirmed user (with guest and the given roles)
+  users roles <email> [--add R]… [--remove R]…
+                  change a user's roles
 `;
 
 type Command = (args: string[]) => Promise<number>;
@@ -19,6 +24,7 @@ const commands: Record<string, Command> = {
   dev: (args) => runStart(args, { watch: true }),
   check: runCheck,
   migrate: runMigrate,
+  users: runUsers,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,15 +1,21 @@
-import { Ajv, type ErrorObject, type Options } from "ajv";
+import { Ajv, type ErrorObject, type KeywordDefinition, type Options, type SchemaValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
+import addKeywordsModule from "ajv-keywords";
 import { isWholeReference } from "../pipeline/template.ts";
 
 // ajv-formats is CommonJS; under NodeNext its default import is the module object.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
 
+const addKeywords = ((addKeywordsModule as unknown as { default?: unknown }).default ?? addKeywordsModule) as unknown as (
+  ajv: Ajv,
+  keywords: string[],
+) => Ajv;
+
 export type { ErrorObject };
 
 /** An ajv with the formats and the keywords trellis schemas may use. */
 export function createAjv(options: Options = {}): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: true, useDefaults: true, ...options });
+  const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, useDefaults: true, ...options });
   addFormats(ajv);
   // `literal: true` on an action option: the value must be written out, never a `${…}` reference.
   ajv.addKeyword({
@@ -19,7 +25,21 @@ export function createAjv(options: Options = {}): Ajv {
     errors: false,
   });
   ajv.addKeyword({ keyword: "x-example" });
+  // `transform: [trim, toLowerCase]` normalises text (emails) before the other keywords look at it.
+  addKeywords(ajv, ["transform"]);
+  ajv.addKeyword(byteLength("maxBytes", "at most", (limit, size) => size <= limit));
+  ajv.addKeyword(byteLength("minBytes", "at least", (limit, size) => size >= limit));
   return ajv;
+}
+
+/** Lengths in UTF-8 bytes, for limits such as bcrypt's 72 bytes that maxLength (in characters) cannot express. */
+function byteLength(keyword: string, bound: string, fits: (limit: number, size: number) => boolean): KeywordDefinition {
+  const validate: SchemaValidateFunction = (limit: number, data: string) => {
+    const ok = fits(limit, Buffer.byteLength(data, "utf8"));
+    validate.errors = ok ? undefined : [{ keyword, message: `must be ${bound} ${limit} bytes (UTF-8)`, params: { limit } }];
+    return ok;
+  };
+  return { keyword, type: "string", schemaType: "number", errors: true, validate };
 }
 
 /** One ajv error as a short sentence about the field it concerns. */

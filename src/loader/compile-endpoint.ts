@@ -1,6 +1,6 @@
 import type { Ajv } from "ajv";
 import type { CompiledEndpoint, CompiledResponse } from "../pipeline/compiled-endpoint.ts";
-import { compileTemplate, type PathSegment, type TemplateEnv } from "../pipeline/template.ts";
+import { compileTemplate, escapeHtml, type PathSegment, type TemplateEnv } from "../pipeline/template.ts";
 import { compileAccess } from "../rbac/authorize.ts";
 import type { RoleGraph } from "../rbac/role-graph.ts";
 import { compileInput, expandShorthand, type InputPart, type InputValidator } from "./compile-input.ts";
@@ -184,6 +184,9 @@ function compileResponse(raw: unknown, source: YamlSource, env: TemplateEnv): Co
       }
     }
   }
-  const body = hasBody ? compileTemplate(record.body, env, ["response", "body"]) : undefined;
+  // A page is HTML: what references put into it is escaped, so a query parameter cannot become markup.
+  const html = Object.entries(record.headers ?? {}).some(([name, value]) => /^content-type$/i.test(name) && /html/i.test(String(value)));
+  const bodyEnv = html ? { ...env, escape: escapeHtml } : env;
+  const body = hasBody ? compileTemplate(record.body, bodyEnv, ["response", "body"]) : undefined;
   return { status, headers, body };
 }

@@ -1,7 +1,7 @@
 import type { AnyAction, CheckEnv } from "../actions/define-action.ts";
 import type { CompiledStep } from "../pipeline/compiled-endpoint.ts";
 import { INPUT_ROOTS } from "../pipeline/scope.ts";
-import { compileTemplate, isConstant, type PathSegment, type TemplateEnv } from "../pipeline/template.ts";
+import { compileTemplate, escapeHtml, isConstant, type PathSegment, type Resolver, type TemplateEnv } from "../pipeline/template.ts";
 import type { OptionsChecker } from "./compile-options.ts";
 import { didYouMean } from "./suggest.ts";
 import type { YamlSource } from "./yaml-source.ts";
@@ -72,7 +72,7 @@ function compileStep(item: unknown, path: PathSegment[], source: YamlSource, env
       source.report([...optionsPath, ...at], `${actionName}: ${typeof issue === "string" ? issue : issue.message}`);
     }
   }
-  const options = compileTemplate(written, templateEnv, optionsPath);
+  const options = compileOptions(written, action, templateEnv, optionsPath);
   if (as) names.add(as);
 
   const { line, col } = source.position(path);
@@ -109,4 +109,18 @@ function compileName(raw: unknown, path: PathSegment[], source: YamlSource, name
     return undefined;
   }
   return raw;
+}
+
+/** Like compileTemplate, but the options the action lists under `html` interpolate HTML-escaped. */
+function compileOptions(written: unknown, action: AnyAction, env: TemplateEnv, path: PathSegment[]): Resolver {
+  const htmlKeys = action.html ?? [];
+  if (htmlKeys.length === 0 || written === null || typeof written !== "object" || Array.isArray(written)) {
+    return compileTemplate(written, env, path);
+  }
+  const escaped: TemplateEnv = { ...env, escape: escapeHtml };
+  const entries = Object.entries(written).map(
+    ([key, value]) => [key, compileTemplate(value, htmlKeys.includes(key) ? escaped : env, [...path, key])] as const,
+  );
+  if (entries.every(([, resolver]) => isConstant(resolver))) return compileTemplate(written, env, path);
+  return (scope) => Object.fromEntries(entries.map(([key, resolver]) => [key, resolver(scope)]));
 }
