@@ -83,22 +83,22 @@ export function createMailer({ db, deliver, logger, now }: MailerOptions): Maile
   };
 
   const deliverDue = (): Promise<number> => {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
+    again = true;
+    running ??= (async () => {
       let total = 0;
-      do {
-        again = false;
-        const { sent, full } = await deliverBatch();
-        total += sent;
-        if (full) again = true;
-      } while (again);
+      try {
+        while (again) {
+          again = false;
+          const { sent, full } = await deliverBatch();
+          total += sent;
+          if (full) again = true;
+        }
+      } finally {
+        // Cleared in the same tick as the last look at `again`, so no request for delivery falls between.
+        running = undefined;
+      }
       return total;
-    })().finally(() => {
-      running = undefined;
-    });
+    })();
     return running;
   };
 

@@ -28,7 +28,7 @@ export async function createTestApp(options: TestAppOptions): Promise<TrellisApp
     { appDir: options.appDir },
   );
   const logs = options.logs;
-  const logger = createLogger("debug", (line) => logs?.push(line));
+  const logger = createLogger("debug", (line) => (process.env.TEST_LOGS ? process.stderr.write(`${line}\n`) : logs?.push(line)));
   return createApp({ config, database: options.database, logger, ...(options.now ? { now: options.now } : {}) });
 }
 
