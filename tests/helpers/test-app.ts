@@ -19,6 +19,8 @@ export interface TestAppOptions {
   readonly now?: () => Date;
   /** Receives every log line (JSON); by default they are dropped. */
   readonly logs?: string[];
+  /** Receives what the development outbox prints (no SMTP_URL). */
+  readonly printMail?: (text: string) => void;
 }
 
 /** The real app over a test database, with a fixed JWT secret and a throwaway DATA_DIR. */
@@ -29,7 +31,13 @@ export async function createTestApp(options: TestAppOptions): Promise<TrellisApp
   );
   const logs = options.logs;
   const logger = createLogger("debug", (line) => (process.env.TEST_LOGS ? process.stderr.write(`${line}\n`) : logs?.push(line)));
-  return createApp({ config, database: options.database, logger, ...(options.now ? { now: options.now } : {}) });
+  return createApp({
+    config,
+    database: options.database,
+    logger,
+    printMail: options.printMail ?? (() => {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
 }
 
 /** An access token as the app itself would sign it. */

@@ -1,0 +1,44 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { createDatabase } from "../../src/db/create-database.ts";
+import { runTrellis } from "../helpers/cli.ts";
+import { tempDir } from "../helpers/test-app.ts";
+
+describe("trellis users", () => {
+  it("adds a confirmed user with guest and the given roles, then changes their roles", async () => {
+    const dataDir = tempDir();
+    const add = runTrellis(["users", "add", " Root@Example.com ", "--password", "correct horse", "--name", "Root", "--role", "admin"], {
+      DATA_DIR: dataDir,
+    });
+    assert.equal(await add.exited, 0, add.output());
+    assert.match(add.output(), /created root@example\.com/);
+
+    const duplicate = runTrellis(["users", "add", "root@example.com", "--password", "correct horse"], { DATA_DIR: dataDir });
+    assert.equal(await duplicate.exited, 1);
+    assert.match(duplicate.output(), /already registered/);
+
+    const badRole = runTrellis(["users", "add", "x@example.com", "--password", "correct horse", "--role", "wizard"], { DATA_DIR: dataDir });
+    assert.equal(await badRole.exited, 1);
+    assert.match(badRole.output(), /unknown role "wizard"/);
+
+    const change = runTrellis(["users", "roles", "root@example.com", "--remove", "admin"], { DATA_DIR: dataDir });
+    assert.equal(await change.exited, 0, change.output());
+    assert.match(change.output(), /root@example\.com: guest/);
+
+    const database = createDatabase({ dataDir });
+    try {
+      const user = await database.db.selectFrom("users").selectAll().executeTakeFirstOrThrow();
+      assert.equal(user.email, "root@example.com");
+      assert.equal(user.name, "Root");
+      assert.notEqual(user.confirmed_at, null);
+      assert.match(user.password_hash ?? "", /^\$2[aby]\$12\$/, "bcrypt with the default cost 12");
+      const roles = await database.db.selectFrom("user_roles").select("role").where("user_id", "=", user.id).execute();
+      assert.deepEqual(
+        roles.map((r) => r.role),
+        ["guest"],
+      );
+    } finally {
+      await database.close();
+    }
+  });
+});
