@@ -1,6 +1,6 @@
-export { builtinActions } from "./actions/builtin-actions.ts";
 export type { ActionContext, ActionDefinition, CheckEnv, CheckIssue, JsonSchema, Services } from "./actions/define-action.ts";
 export { defineAction } from "./actions/define-action.ts";
+export { builtinActions } from "./actions/registry.ts";
 export { type Config, loadConfig } from "./config.ts";
 export { type CreateAppOptions, createApp, type TrellisApp } from "./create-app.ts";
 export { createDatabase, type DatabaseHandle } from "./db/create-database.ts";

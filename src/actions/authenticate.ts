@@ -4,7 +4,7 @@ import { verifyPassword } from "../auth/passwords.ts";
 import { clearHits, enforceLimit, recordHit } from "../auth/rate-limit-store.ts";
 import { TrellisError } from "../errors.ts";
 import { defineAction } from "./define-action.ts";
-import { durationSchema, durationSeconds } from "./duration.ts";
+import { durationSchema, durationSeconds } from "./options/duration.ts";
 
 interface AuthenticateOptions {
   email?: string;

@@ -1,6 +1,6 @@
-import { mapDatabaseErrors } from "./db-errors.ts";
+import { mapDatabaseErrors } from "../db/map-database-errors.ts";
 import { defineAction } from "./define-action.ts";
-import { columnMapSchema, identifierSchema } from "./sql-identifiers.ts";
+import { columnMapSchema, identifierSchema } from "./options/sql-identifiers.ts";
 
 interface InsertOptions {
   table: string;

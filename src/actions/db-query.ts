@@ -1,7 +1,7 @@
 import { CompiledQuery } from "kysely";
-import { mapDatabaseErrors } from "./db-errors.ts";
+import { mapDatabaseErrors } from "../db/map-database-errors.ts";
+import { parseNamedSql } from "../db/named-sql.ts";
 import { defineAction } from "./define-action.ts";
-import { parseNamedSql } from "./named-sql.ts";
 
 interface QueryOptions {
   sql: string;

@@ -1,7 +1,7 @@
-import { mapDatabaseErrors } from "./db-errors.ts";
+import { mapDatabaseErrors } from "../db/map-database-errors.ts";
+import { whereEquals } from "../db/where-equals.ts";
 import { defineAction } from "./define-action.ts";
-import { columnMapSchema, identifierSchema } from "./sql-identifiers.ts";
-import { whereEquals } from "./where.ts";
+import { columnMapSchema, identifierSchema } from "./options/sql-identifiers.ts";
 
 interface SelectOptions {
   table: string;

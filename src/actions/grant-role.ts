@@ -1,6 +1,6 @@
-import { mapDatabaseErrors } from "./db-errors.ts";
+import { mapDatabaseErrors } from "../db/map-database-errors.ts";
 import { defineAction } from "./define-action.ts";
-import { checkLiteralRole, type RoleOptions, requireKnownRole, roleOptionsSchema } from "./role-options.ts";
+import { checkLiteralRole, type RoleOptions, requireKnownRole, roleOptionsSchema } from "./options/role-options.ts";
 
 export default defineAction<RoleOptions, { granted: boolean }>({
   name: "grant-role",

@@ -1,6 +1,6 @@
 import { hashToken, newOpaqueToken } from "../auth/opaque-token.ts";
 import { defineAction } from "./define-action.ts";
-import { durationSchema, durationSeconds } from "./duration.ts";
+import { durationSchema, durationSeconds } from "./options/duration.ts";
 
 interface IssueTokenOptions {
   user: string;

@@ -1,6 +1,6 @@
 import { enforceLimit, recordHit } from "../auth/rate-limit-store.ts";
 import { defineAction } from "./define-action.ts";
-import { durationSchema, durationSeconds } from "./duration.ts";
+import { durationSchema, durationSeconds } from "./options/duration.ts";
 
 interface RateLimitOptions {
   key: string;

@@ -1,6 +1,6 @@
 import type { SignedToken } from "../auth/key-store.ts";
 import { defineAction } from "./define-action.ts";
-import { durationSchema, durationSeconds } from "./duration.ts";
+import { durationSchema, durationSeconds } from "./options/duration.ts";
 
 interface SignJwtOptions {
   subject: string;

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { builtinActions } from "../actions/builtin-actions.ts";
+import { builtinActions } from "../actions/registry.ts";
 import { loadApp } from "../loader/load-app.ts";
 import { formatIssue } from "../loader/load-issue.ts";
 

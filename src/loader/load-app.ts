@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
-import { builtinActions } from "../actions/builtin-actions.ts";
 import type { AnyAction } from "../actions/define-action.ts";
+import { builtinActions } from "../actions/registry.ts";
 import type { CompiledEndpoint } from "../pipeline/compiled-endpoint.ts";
 import type { RoleGraph, RoleSpec } from "../rbac/role-graph.ts";
 import { createAjv } from "./ajv.ts";

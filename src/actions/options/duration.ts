@@ -1,5 +1,5 @@
-import { parseDuration } from "../config.ts";
-import type { JsonSchema } from "./define-action.ts";
+import { parseDuration } from "../../config.ts";
+import type { JsonSchema } from "../define-action.ts";
 
 /** `900`, `"15m"`, `"24h"`, `"30d"`: written out, checked at load. */
 export const durationSchema: JsonSchema = {

@@ -1,6 +1,6 @@
-import { TrellisError } from "../errors.ts";
-import type { RoleGraph } from "../rbac/role-graph.ts";
-import type { CheckEnv, CheckIssue, JsonSchema } from "./define-action.ts";
+import { TrellisError } from "../../errors.ts";
+import type { RoleGraph } from "../../rbac/role-graph.ts";
+import type { CheckEnv, CheckIssue, JsonSchema } from "../define-action.ts";
 
 export interface RoleOptions {
   user: string;

@@ -1,4 +1,4 @@
-import type { JsonSchema } from "./define-action.ts";
+import type { JsonSchema } from "../define-action.ts";
 
 /** A table or column name written out in YAML: never a reference, never quoted SQL. */
 export const identifierSchema: JsonSchema = {
