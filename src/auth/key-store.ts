@@ -10,6 +10,7 @@ import { loadSigningKey, type SigningKey } from "./signing-key.ts";
 export const ACCESS_TOKEN_TYPE = "at+jwt";
 const SECRET_FILE = "jwt-secret";
 const MIN_SECRET_BYTES = 32;
+const VERIFIED_CACHE_SIZE = 10_000;
 
 export interface SignedToken {
   readonly token: string;
@@ -48,6 +49,12 @@ function keyStoreFor(key: SigningKey, config: Config, now: () => Date): KeyStore
     typ: ACCESS_TOKEN_TYPE,
     requiredClaims: ["sub", "exp", "iat"],
   };
+  // A signature check costs ~100µs; a token seen before only needs its expiry checked again.
+  const verified = new Map<string, { principal: Principal; expiresAt: number }>();
+  const remember = (token: string, principal: Principal, expiresAt: number) => {
+    if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value as string);
+    verified.set(token, { principal, expiresAt });
+  };
   return {
     algorithm: key.algorithm,
     jwks: key.publicJwk ? { keys: [key.publicJwk] } : null,
@@ -66,10 +73,18 @@ function keyStoreFor(key: SigningKey, config: Config, now: () => Date): KeyStore
       return { token, jti, expires_in: expiresIn };
     },
     async verifyAccessToken(token) {
+      const currentDate = now();
+      const known = verified.get(token);
+      if (known) {
+        if (known.expiresAt > currentDate.getTime()) return known.principal;
+        verified.delete(token);
+      }
       try {
-        const { payload } = await jose.jwtVerify(token, key.publicKey, { ...verifyOptions, currentDate: now() });
+        const { payload } = await jose.jwtVerify(token, key.publicKey, { ...verifyOptions, currentDate });
         const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === "string") : [];
-        return { ...payload, sub: payload.sub as string, roles };
+        const principal: Principal = Object.freeze({ ...payload, sub: payload.sub as string, roles: Object.freeze(roles) });
+        remember(token, principal, (payload.exp ?? 0) * 1000);
+        return principal;
       } catch (error) {
         const expired = error instanceof jose.errors.JWTExpired;
         throw new UnauthorizedError(expired ? "The access token has expired" : "The access token is not valid", "invalid_token");
