@@ -88,6 +88,16 @@ for (const target of databaseTargets()) {
       assert.equal((await login(app, "cy@example.com", "battery staple")).status, 200);
     });
 
+    it("rate-limits reset mails to one address: the sixth request in an hour is 429 with Retry-After", async () => {
+      for (let i = 0; i < 5; i++) assert.equal((await forgot("flood@example.com")).status, 202);
+      const limited = await forgot("flood@example.com");
+      assert.equal(limited.status, 429);
+      assert.ok(Number(limited.headers.get("retry-after")) > 0);
+      assert.equal((await forgot("other@example.com")).status, 202, "other addresses are not affected");
+      clock.now += 3600 * 1000 + 1000;
+      assert.equal((await forgot("flood@example.com")).status, 202);
+    });
+
     it("a confirmation token cannot reset a password", async () => {
       await registerConfirmed(app, smtp, "dee@example.com", "correct horse");
       await app.request("/auth/resend-confirmation", json({ email: "dee@example.com" }));
