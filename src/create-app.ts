@@ -2,6 +2,7 @@ import type { Hono } from "hono";
 import type { Services } from "./actions/define-action.ts";
 import { createKeyStore } from "./auth/key-store.ts";
 import { type Config, loadConfig } from "./config.ts";
+import { migrateApp } from "./db/app-migrations.ts";
 import { createDatabase, type DatabaseHandle } from "./db/create-database.ts";
 import { migrate } from "./db/migrate.ts";
 import { syncRoles } from "./db/sync-roles.ts";
@@ -52,6 +53,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<Trellis
   const ownsDatabase = options.database === undefined;
   try {
     await migrate(database.db);
+    await migrateApp(database, config.appDir);
     await syncRoles(database.db, loaded);
   } catch (error) {
     if (ownsDatabase) await database.close();

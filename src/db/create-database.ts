@@ -14,11 +14,22 @@ export interface DatabaseOptions {
   readonly dataDir?: string | undefined;
 }
 
+/** Runs SQL on the held connection: without params a whole script (several statements), with params one statement. */
+export type ScriptRunner = (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
+
 export interface DatabaseHandle {
   readonly db: Db;
   readonly kind: "pglite" | "postgres";
+  /**
+   * Runs `work` on one connection while holding a lock that every instance
+   * of the app shares (an advisory lock on PostgreSQL): for migrations.
+   */
+  exclusive<T>(work: (run: ScriptRunner) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
+
+/** Any 64-bit number unlikely to be used by another tool for pg_advisory_lock. */
+const MIGRATION_LOCK = 7_269_751_201;
 
 /**
  * One kysely instance over PGlite or a pg pool. Counts and bigint ids come
@@ -38,7 +49,25 @@ export function createDatabase(options: DatabaseOptions): DatabaseHandle {
     // An idle client that loses its server must not crash the process.
     pool.on("error", () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, kind: "postgres", close: () => db.destroy() };
+    return {
+      db,
+      kind: "postgres",
+      async exclusive(work) {
+        const client = await pool.connect();
+        try {
+          await client.query("select pg_advisory_lock($1)", [MIGRATION_LOCK]);
+          try {
+            // No params: pg uses the simple protocol, which runs a script of several statements.
+            return await work(async (text, params) => (await client.query(text, params)).rows);
+          } finally {
+            await client.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK]);
+          }
+        } finally {
+          client.release();
+        }
+      },
+      close: () => db.destroy(),
+    };
   }
   const dataDir = options.dataDir ? path.join(options.dataDir, "pgdata") : undefined;
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
@@ -47,6 +76,11 @@ export function createDatabase(options: DatabaseOptions): DatabaseHandle {
   return {
     db,
     kind: "pglite",
+    // One process owns an embedded database, so there is no one to lock out.
+    exclusive: (work) =>
+      work(async (text, params) =>
+        params ? (await pglite.query<Record<string, unknown>>(text, params)).rows : ((await pglite.exec(text)).at(-1)?.rows ?? []),
+      ),
     close: async () => {
       await db.destroy();
       if (!pglite.closed) await pglite.close();
