@@ -58,7 +58,10 @@ for (const target of databaseTargets()) {
       const profile = await me(app, session);
       assert.equal(profile.status, 200);
       const body = await profile.json();
-      assert.deepEqual({ ...body, id: "-" }, { id: "-", email: "ann@example.com", name: "Ann", roles: ["guest"], confirmed: true });
+      assert.deepEqual(
+        { ...body, id: "-", avatar_url: "-" },
+        { id: "-", email: "ann@example.com", name: "Ann", roles: ["guest"], confirmed: true, avatar_url: "-" },
+      );
       assert.deepEqual(claimsOf(session.access_token).roles, ["guest"]);
     });
 

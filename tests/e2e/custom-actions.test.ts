@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import gravatar from "../../actions/gravatar.ts";
+import type { ActionContext } from "../../src/actions/define-action.ts";
+import type { DatabaseHandle } from "../../src/db/create-database.ts";
+import { me, registerConfirmed, signIn } from "../helpers/accounts.ts";
+import { databaseTargets } from "../helpers/databases.ts";
+import { createShippedApp } from "../helpers/shipped-app.ts";
+import { startSmtp } from "../helpers/smtp.ts";
+import { createTestApp, fixture } from "../helpers/test-app.ts";
+
+describe("custom actions from actions/", () => {
+  let database: DatabaseHandle;
+  before(async () => {
+    database = await (databaseTargets()[0] ?? assert.fail("no database")).open();
+  });
+  after(async () => {
+    await database.close();
+  });
+
+  it("the shipped gravatar action is a plain object a test can call", () => {
+    const url = gravatar.run({} as ActionContext, { email: " Ann@Example.com ", size: 40 });
+    const hash = createHash("sha256").update("ann@example.com").digest("hex");
+    assert.equal(url, `https://gravatar.com/avatar/${hash}?s=40&d=identicon`);
+  });
+
+  it("is loaded from the repo's actions/ and used by GET /auth/me", async () => {
+    const smtp = await startSmtp();
+    const app = await createShippedApp(database, smtp, { now: Date.now() });
+    assert.ok(app.loaded.actions.has("gravatar"));
+    await registerConfirmed(app, smtp, "ann@example.com", "correct horse");
+    const body = await (await me(app, await signIn(app, "ann@example.com", "correct horse"))).json();
+    const hash = createHash("sha256").update("ann@example.com").digest("hex");
+    assert.equal(body.avatar_url, `https://gravatar.com/avatar/${hash}?s=96&d=identicon`);
+    await app.close();
+    await smtp.close();
+  });
+
+  it("runs an app's action with validated options, and turns one that throws into a 500 with a logged error id", async () => {
+    const logs: string[] = [];
+    const app = await createTestApp({ appDir: fixture("custom-actions"), database, logs });
+    assert.deepEqual(await (await app.request("/shout?text=hi")).json(), { loud: "HI!" });
+
+    const res = await app.request("/explode", { method: "POST" });
+    assert.equal(res.status, 500);
+    const body = await res.json();
+    assert.doesNotMatch(JSON.stringify(body), /kaboom/);
+    const logged = logs.map((line) => JSON.parse(line)).find((entry) => entry.error_id === body.error.details.error_id);
+    assert.ok(logged, "the error id leads to the log line");
+    assert.match(logged.error, /kaboom/);
+    assert.match(logged.at, /explode\.post\.yaml:3:5$/);
+    assert.equal((await app.request("/shout?text=still-serving")).status, 200, "the server keeps serving");
+    await app.close();
+  });
+});
