@@ -3,6 +3,7 @@ import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PGliteDialect, PostgresDialect } from "kysely";
 import pg from "pg";
+import { lockDataDir } from "./data-dir-lock.ts";
 import type { Database, Db } from "./schema.ts";
 
 const INT8_OID = 20;
@@ -71,6 +72,7 @@ export function createDatabase(options: DatabaseOptions): DatabaseHandle {
   }
   const dataDir = options.dataDir ? path.join(options.dataDir, "pgdata") : undefined;
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
+  const unlock = dataDir ? lockDataDir(dataDir) : () => {};
   const pglite = new PGlite(dataDir, { parsers: { [INT8_OID]: Number } });
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
   return {
@@ -82,8 +84,12 @@ export function createDatabase(options: DatabaseOptions): DatabaseHandle {
         params ? (await pglite.query<Record<string, unknown>>(text, params)).rows : ((await pglite.exec(text)).at(-1)?.rows ?? []),
       ),
     close: async () => {
-      await db.destroy();
-      if (!pglite.closed) await pglite.close();
+      try {
+        await db.destroy();
+        if (!pglite.closed) await pglite.close();
+      } finally {
+        unlock();
+      }
     },
   };
 }

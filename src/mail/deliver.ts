@@ -43,6 +43,8 @@ export function createDeliver(config: Config, print: (text: string) => void = (t
     fs.mkdirSync(outbox, { recursive: true });
     const file = path.join(outbox, `${String(message.id).padStart(6, "0")}-${Date.now()}.eml`);
     fs.writeFileSync(file, info.message as Buffer);
-    print(`\n─── mail to ${message.to} (saved as ${file})\nSubject: ${message.subject}\n\n${message.text}\n───\n`);
+    // Mail carries sign-in links: shown on the console only in development.
+    if (config.production) print(`mail to ${message.to} saved as ${file} (set SMTP_URL to send mail)\n`);
+    else print(`\n─── mail to ${message.to} (saved as ${file})\nSubject: ${message.subject}\n\n${message.text}\n───\n`);
   };
 }

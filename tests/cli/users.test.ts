@@ -42,3 +42,19 @@ describe("trellis users", () => {
     }
   });
 });
+
+describe("the embedded database", () => {
+  it("is opened by one process at a time: a second one is refused with a clear message", async () => {
+    const dataDir = tempDir();
+    const first = createDatabase({ dataDir });
+    try {
+      const second = runTrellis(["users", "add", "x@example.com", "--password", "correct horse"], { DATA_DIR: dataDir });
+      assert.equal(await second.exited, 1);
+      assert.match(second.output(), /in use by process \d+/);
+    } finally {
+      await first.close();
+    }
+    const after = runTrellis(["users", "add", "x@example.com", "--password", "correct horse"], { DATA_DIR: dataDir });
+    assert.equal(await after.exited, 0, after.output());
+  });
+});
