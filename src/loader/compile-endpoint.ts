@@ -5,14 +5,15 @@ import { compileAccess } from "../rbac/authorize.ts";
 import type { RoleGraph } from "../rbac/role-graph.ts";
 import { compileInput, expandShorthand, type InputPart, type InputValidator } from "./compile-input.ts";
 import { compileSteps, type StepsEnv } from "./compile-steps.ts";
+import { lintEndpoint } from "./lint.ts";
 import type { RouteFromPath } from "./route-from-path.ts";
 import { didYouMean } from "./suggest.ts";
 import type { YamlSource } from "./yaml-source.ts";
 
-const TOP_LEVEL_KEYS = ["summary", "description", "tags", "allow", "input", "steps", "response"];
-const INPUT_KEYS: InputPart[] = ["body", "query", "params"];
-const RESPONSE_KEYS = ["status", "headers", "body"];
-const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+export const TOP_LEVEL_KEYS = ["summary", "description", "tags", "allow", "input", "steps", "response"];
+export const INPUT_KEYS: InputPart[] = ["body", "query", "params"];
+export const RESPONSE_KEYS = ["status", "headers", "body"];
+export const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 
 export interface EndpointEnv extends StepsEnv {
   readonly roles: RoleGraph;
@@ -39,10 +40,15 @@ export function compileEndpoint(source: YamlSource, route: RouteFromPath, env: E
   const tags = compileTags(record.tags, source);
   const allow = compileAllow(record, source, env.roles);
   const input = compileInputs(record.input, route, source, env);
-  const { steps, names } = compileSteps(record.steps, source, env);
-  const response = compileResponse(record.response, source, { roots: names, report: (at, message) => source.report(at, message) });
+  const used = new Set<string>();
+  const use = (root: string) => {
+    used.add(root);
+  };
+  const { steps, names } = compileSteps(record.steps, source, env, use);
+  const response = compileResponse(record.response, source, { roots: names, report: (at, message) => source.report(at, message), use });
 
   if (source.issues.some((issue) => issue.severity === "error") || !allow || !input || !response) return undefined;
+  lintEndpoint(source, record, used);
   return {
     file: source.file,
     method: route.method,

@@ -7,7 +7,8 @@ import { didYouMean } from "./suggest.ts";
 import type { YamlSource } from "./yaml-source.ts";
 
 const STEP_KEYS = new Set(["as", "when"]);
-const STEP_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** What `as:` may be: also the editor schema's pattern. */
+export const STEP_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export interface StepsEnv {
   readonly actions: ReadonlyMap<string, AnyAction>;
@@ -17,9 +18,15 @@ export interface StepsEnv {
 
 /**
  * Compiles `steps:`; returns the steps and the names they define, in order,
- * so the response can refer to them. Every problem is reported on `source`.
+ * so the response can refer to them. Every problem is reported on `source`;
+ * `use` is told the root of each reference (see TemplateEnv.use).
  */
-export function compileSteps(raw: unknown, source: YamlSource, env: StepsEnv): { steps: CompiledStep[]; names: Set<string> } {
+export function compileSteps(
+  raw: unknown,
+  source: YamlSource,
+  env: StepsEnv,
+  use?: (root: string) => void,
+): { steps: CompiledStep[]; names: Set<string> } {
   const names = new Set<string>(INPUT_ROOTS);
   const steps: CompiledStep[] = [];
   if (raw === undefined) return { steps, names };
@@ -28,13 +35,20 @@ export function compileSteps(raw: unknown, source: YamlSource, env: StepsEnv): {
     return { steps, names };
   }
   raw.forEach((item, index) => {
-    const step = compileStep(item, ["steps", index], source, env, names);
+    const step = compileStep(item, ["steps", index], source, env, names, use);
     if (step) steps.push(step);
   });
   return { steps, names };
 }
 
-function compileStep(item: unknown, path: PathSegment[], source: YamlSource, env: StepsEnv, names: Set<string>): CompiledStep | undefined {
+function compileStep(
+  item: unknown,
+  path: PathSegment[],
+  source: YamlSource,
+  env: StepsEnv,
+  names: Set<string>,
+  use: ((root: string) => void) | undefined,
+): CompiledStep | undefined {
   if (item === null || typeof item !== "object" || Array.isArray(item)) {
     source.report(path, "a step must be a map like `- db.insert: {…}` with optional `as:` and `when:`");
     return undefined;
@@ -51,7 +65,7 @@ function compileStep(item: unknown, path: PathSegment[], source: YamlSource, env
   }
   const actionName = actionKeys[0] as string;
   const action = env.actions.get(actionName);
-  const templateEnv: TemplateEnv = { roots: names, report: (at, message) => source.report(at, message) };
+  const templateEnv: TemplateEnv = { roots: names, report: (at, message) => source.report(at, message), use };
 
   const when = record.when === undefined ? undefined : compileWhen(record.when, [...path, "when"], source, templateEnv);
   const as = compileName(record.as, [...path, "as"], source, names);

@@ -1,10 +1,12 @@
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { AnyAction } from "../actions/define-action.ts";
 import type { LoadIssue } from "./load-issue.ts";
 
 const ACTION_FILE = /^([a-z][a-z0-9-]*)\.(ts|js|mjs)$/;
+const moduleCache = createRequire(import.meta.url).cache;
 
 /**
  * An app's own actions: each file in `actions/` default-exports one
@@ -34,7 +36,11 @@ export async function loadAppActions(
     let action: unknown;
     try {
       const url = pathToFileURL(file);
-      if (version > 0) url.searchParams.set("v", String(version));
+      if (version > 0) {
+        // A new query string makes ESM load the file afresh; a file Node reads as CommonJS sits in require's cache instead.
+        url.searchParams.set("v", String(version));
+        delete moduleCache[file];
+      }
       action = ((await import(url.href)) as { default?: unknown }).default;
     } catch (error) {
       fail(file, `could not load the action: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);

@@ -7,6 +7,7 @@ import type { RoleGraph, RoleSpec } from "../rbac/role-graph.ts";
 import { createAjv } from "./ajv.ts";
 import { compileEndpoint } from "./compile-endpoint.ts";
 import { OptionsChecker } from "./compile-options.ts";
+import { lintRoles, type RoleUse } from "./lint.ts";
 import { loadAppActions } from "./load-actions.ts";
 import { compareIssues, type LoadIssue } from "./load-issue.ts";
 import { loadRoles } from "./load-roles.ts";
@@ -34,7 +35,6 @@ export interface LoadResult {
 export async function loadApp(dir: string, options: { version?: number } = {}): Promise<LoadResult> {
   const issues: LoadIssue[] = [];
   const roles = loadRoles(path.join(dir, "roles.yaml"));
-  issues.push(...roles.issues);
 
   const own = await loadAppActions(path.join(dir, "actions"), builtinActions, options.version);
   issues.push(...own.issues);
@@ -62,6 +62,7 @@ export async function loadApp(dir: string, options: { version?: number } = {}): 
 
   const endpointsDir = path.join(dir, "endpoints");
   const endpoints: CompiledEndpoint[] = [];
+  const roleUses: RoleUse[] = [];
   const routes = new Map<string, string>();
   if (!fs.existsSync(endpointsDir)) {
     issues.push({ file: endpointsDir, line: 1, col: 1, message: "no endpoints/ folder here: is this a trellis app?", severity: "error" });
@@ -83,11 +84,19 @@ export async function loadApp(dir: string, options: { version?: number } = {}): 
       else routes.set(key, file);
       if (source.value !== undefined && !owner) {
         const endpoint = compileEndpoint(source, route, env);
-        if (endpoint) endpoints.push(endpoint);
+        if (endpoint) {
+          endpoints.push(endpoint);
+          roleUses.push({ allow: endpoint.allow, steps: (source.value as Record<string, unknown>).steps });
+        }
       }
     }
     issues.push(...source.issues);
   }
+
+  // Whether a role is used depends on every endpoint: only an app without errors can tell.
+  const isError = (issue: LoadIssue) => issue.severity === "error";
+  if (roles.source && !issues.some(isError) && !roles.issues.some(isError)) lintRoles(roles.source, roles.graph, roleUses);
+  issues.push(...roles.issues);
 
   issues.sort(compareIssues);
   const failed = issues.some((issue) => issue.severity === "error");

@@ -2,25 +2,27 @@ import fs from "node:fs";
 import { createRoleGraph, findRoleCycle, type RoleGraph, type RoleSpec } from "../rbac/role-graph.ts";
 import type { LoadIssue } from "./load-issue.ts";
 import { didYouMean } from "./suggest.ts";
-import { parseYamlSource } from "./yaml-source.ts";
+import { parseYamlSource, type YamlSource } from "./yaml-source.ts";
 
-const ROLE_NAME = /^[a-z][a-z0-9_-]*$/;
+/** What a role may be called: also the editor schema's pattern for `allow:`. */
+export const ROLE_NAME = /^[a-z][a-z0-9_-]*$/;
 const RESERVED = new Set(["public", "authenticated"]);
 const ROLE_KEYS = ["description", "implies"];
 
 /**
  * roles.yaml: a map of role name → `{ description?, implies?: [role…] }`.
- * A missing file declares no roles.
+ * A missing file declares no roles. `source` is the parsed file, for
+ * warnings found later (a role nothing uses); `issues` is its issue list.
  */
-export function loadRoles(file: string): { graph: RoleGraph; specs: Map<string, RoleSpec>; issues: LoadIssue[] } {
+export function loadRoles(file: string): { graph: RoleGraph; specs: Map<string, RoleSpec>; issues: LoadIssue[]; source?: YamlSource } {
   const specs = new Map<string, RoleSpec>();
   if (!fs.existsSync(file)) return { graph: createRoleGraph(specs), specs, issues: [] };
   const source = parseYamlSource(file, fs.readFileSync(file, "utf8"));
   const value = source.value ?? {};
-  if (source.issues.length > 0) return { graph: createRoleGraph(specs), specs, issues: source.issues };
+  if (source.issues.length > 0) return { graph: createRoleGraph(specs), specs, issues: source.issues, source };
   if (typeof value !== "object" || Array.isArray(value)) {
     source.report([], "roles.yaml must be a map of role name to { description, implies }");
-    return { graph: createRoleGraph(specs), specs, issues: source.issues };
+    return { graph: createRoleGraph(specs), specs, issues: source.issues, source };
   }
 
   for (const [name, raw] of Object.entries(value as Record<string, unknown>)) {
@@ -55,5 +57,5 @@ export function loadRoles(file: string): { graph: RoleGraph; specs: Map<string, 
   }
   const cycle = findRoleCycle(specs);
   if (cycle) source.report([cycle[0] as string, "implies"], `roles imply each other in a circle: ${cycle.join(" → ")}`);
-  return { graph: createRoleGraph(specs), specs, issues: source.issues };
+  return { graph: createRoleGraph(specs), specs, issues: source.issues, source };
 }

@@ -11,6 +11,8 @@ export interface TemplateEnv {
   report(path: readonly PathSegment[], message: string): void;
   /** Applied to every value interpolated into a longer text (e.g. HTML escaping); whole references keep their value. */
   readonly escape?: (text: string) => string;
+  /** Told the root of every reference compiled (e.g. a step's `as` name), so the loader can flag names nothing reads. */
+  readonly use?: (root: string) => void;
 }
 
 const REFERENCE = /\$\{([^}]*)\}/g;
@@ -103,6 +105,7 @@ function compileExpression(expression: string, env: TemplateEnv, path: readonly 
     env.report(path, `unknown reference "\${${match[2]}}": "${root}" is not defined here (known: ${known})`);
     return undefined;
   }
+  env.use?.(root);
   const read: Resolver = rest.length === 0 ? (scope) => scope[root] : (scope) => readPath(scope[root], rest);
   return negate ? (scope) => !isTruthy(read(scope)) : read;
 }

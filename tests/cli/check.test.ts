@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { allLines, BROKEN_ERRORS, BROKEN_ROLES_ERRORS } from "../helpers/broken-fixtures.ts";
+import { WARNING_LINES } from "../helpers/warnings-fixture.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const BIN = path.join(ROOT, "bin", "trellis.js");
@@ -56,6 +57,13 @@ describe("trellis check", () => {
     const run = await check(path.join(ROOT, "tests", "fixtures", "good"));
     assert.equal(run.stderr, "");
     assert.match(run.stdout, /^ok: 4 route\(s\), 0 custom action\(s\), 2 role\(s\)\n$/);
+    assert.equal(run.code, 0);
+  });
+
+  it("prints warnings, then an ok: summary that counts them, and exits 0", async () => {
+    const run = await check("tests/fixtures/warnings");
+    assert.equal(run.stderr, `${underCwd("tests/fixtures/warnings", WARNING_LINES).join("\n")}\n`);
+    assert.equal(run.stdout, `ok: 5 route(s), 0 custom action(s), 4 role(s) (${WARNING_LINES.length} warning(s))\n`);
     assert.equal(run.code, 0);
   });
 
