@@ -21,6 +21,8 @@ export interface CreateAppOptions {
   readonly logger?: Logger;
   /** The clock every action and token check reads. */
   readonly now?: () => Date;
+  /** A log line per request (method, path, status, ms, user): on in `trellis dev`. */
+  readonly logRequests?: boolean;
   /** Where the development outbox prints mail (no SMTP_URL); stdout by default. */
   readonly printMail?: (text: string) => void;
 }
@@ -33,7 +35,11 @@ export interface TrellisApp {
   readonly config: Config;
   readonly services: Services;
   readonly loaded: LoadedApp;
-  /** Loads the folder again; on success the new route table replaces the old one at once, otherwise the old one stays. */
+  /**
+   * Loads the folder again and applies new app migrations; on success the new
+   * route table replaces the old one at once (requests in flight finish on the
+   * old one), otherwise the old one stays and the result lists the problems.
+   */
   reload(version?: number): Promise<LoadResult>;
   close(): Promise<void>;
 }
@@ -63,7 +69,8 @@ export async function createApp(options: CreateAppOptions = {}): Promise<Trellis
   const mailer = createMailer({ db: database.db, deliver: createDeliver(config, options.printMail), logger, now });
   mailer.start();
   const services: Services = { config, logger, db: database.db, keys, roles: loaded.roles, mailer, now };
-  let router: Hono = buildRouter(loaded, services);
+  const routerOptions = { logRequests: options.logRequests ?? false };
+  let router: Hono = buildRouter(loaded, services, routerOptions);
 
   const app: TrellisApp = {
     fetch: (request, env) => Promise.resolve(router.fetch(request, env)),
@@ -78,10 +85,12 @@ export async function createApp(options: CreateAppOptions = {}): Promise<Trellis
     async reload(version) {
       const result = await loadApp(config.appDir, version === undefined ? {} : { version });
       if (result.app) {
+        // A new migration may come with the endpoints that need it; if it fails, that throws and the old table stays.
+        await migrateApp(database, config.appDir);
         await syncRoles(database.db, result.app);
         loaded = result.app;
         Object.assign(services, { roles: loaded.roles });
-        router = buildRouter(loaded, services);
+        router = buildRouter(loaded, services, routerOptions);
       }
       return result;
     },

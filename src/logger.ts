@@ -1,3 +1,5 @@
+import pino from "pino";
+import pretty from "pino-pretty";
 import type { LogLevel } from "./config.ts";
 
 export interface Logger {
@@ -7,21 +9,31 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
-
-/** Structured lines: JSON for machines; a short readable line when stdout is a terminal. */
-export function createLogger(level: LogLevel, write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Logger {
-  const pretty = process.stdout.isTTY === true && process.env.NODE_ENV !== "production";
-  const emit =
-    (at: LogLevel) =>
-    (message: string, fields: Record<string, unknown> = {}) => {
-      if (RANK[at] < RANK[level]) return;
-      if (pretty) {
-        const extra = Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : "";
-        write(`${at.padEnd(5)} ${message}${extra}`);
-      } else {
-        write(JSON.stringify({ time: new Date().toISOString(), level: at, msg: message, ...fields }));
-      }
-    };
-  return { debug: emit("debug"), info: emit("info"), warn: emit("warn"), error: emit("error") };
+/**
+ * pino underneath: JSON lines for machines (not a terminal, or production),
+ * pino-pretty's readable lines in a terminal. `write` receives each JSON line
+ * instead of stdout (tests read them).
+ */
+export function createLogger(level: LogLevel, write?: (line: string) => void): Logger {
+  const readable = !write && process.stdout.isTTY === true && process.env.NODE_ENV !== "production";
+  const destination = write
+    ? { write: (line: string) => write(line.trimEnd()) }
+    : readable
+      ? pretty({ colorize: true, translateTime: "HH:MM:ss", ignore: "pid,hostname", sync: true })
+      : pino.destination({ dest: 1, sync: true });
+  const base = pino(
+    {
+      level,
+      base: undefined,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination,
+  );
+  return {
+    debug: (message, fields = {}) => base.debug(fields, message),
+    info: (message, fields = {}) => base.info(fields, message),
+    warn: (message, fields = {}) => base.warn(fields, message),
+    error: (message, fields = {}) => base.error(fields, message),
+  };
 }

@@ -1,6 +1,8 @@
 import { parseArgs } from "node:util";
 import { runCheck } from "./check.ts";
 import { runMigrate } from "./migrate.ts";
+import { runOpenApi } from "./openapi.ts";
+import { runSchema } from "./schema.ts";
 import { runStart } from "./start.ts";
 import { runUsers } from "./users.ts";
 
@@ -10,6 +12,8 @@ Commands:
   start [dir]     serve the app (default: APP_DIR or the current folder)
   dev [dir]       serve and reload endpoints, actions and roles on every save
   check [dir]     load and validate every file; list each error as file:line:col
+  schema [dir]    print the JSON Schema of an endpoint file, for editors
+  openapi [dir]   print the OpenAPI 3.1 document of the app as JSON
   migrate         apply database migrations
   users add <email> --password <pw> [--name N] [--role R]…
                   create a confirmed user (with guest and the given roles)
@@ -23,6 +27,8 @@ const commands: Record<string, Command> = {
   start: (args) => runStart(args, { watch: false }),
   dev: (args) => runStart(args, { watch: true }),
   check: runCheck,
+  schema: runSchema,
+  openapi: runOpenApi,
   migrate: runMigrate,
   users: runUsers,
 };

@@ -1,10 +1,9 @@
-import fs from "node:fs";
-import path from "node:path";
 import { serve } from "@hono/node-server";
 import { loadConfig } from "../config.ts";
 import { createApp, type TrellisApp } from "../create-app.ts";
 import { formatIssue, LoadError } from "../loader/load-issue.ts";
 import { createLogger } from "../logger.ts";
+import { watchApp } from "./watch-app.ts";
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -14,7 +13,7 @@ export async function runStart(args: string[], { watch }: { watch: boolean }): P
   const logger = createLogger(config.logLevel);
   let app: TrellisApp;
   try {
-    app = await createApp({ config, logger });
+    app = await createApp({ config, logger, logRequests: watch });
   } catch (error) {
     if (error instanceof LoadError) {
       for (const issue of error.issues) process.stderr.write(`${formatIssue(issue)}\n`);
@@ -25,9 +24,8 @@ export async function runStart(args: string[], { watch }: { watch: boolean }): P
   }
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-    const routes = app.loaded.endpoints.map((e) => `${e.method.toUpperCase().padEnd(6)} ${e.pattern}  ${describeAllow(e.allow)}`);
+    process.stdout.write(routeTable(app));
     logger.info(`trellis listening on http://${config.host}:${info.port}`, { port: info.port });
-    process.stdout.write(`${routes.join("\n")}\n`);
   });
   const stopWatching = watch ? watchApp(app, logger) : () => {};
 
@@ -50,28 +48,12 @@ export async function runStart(args: string[], { watch }: { watch: boolean }): P
   return -1;
 }
 
-function describeAllow(allow: "public" | "authenticated" | readonly string[]): string {
-  return typeof allow === "string" ? allow : allow.join(", ");
-}
-
-/** Reloads on any change under endpoints/, actions/ or roles.yaml; a broken save keeps the last good table. */
-function watchApp(app: TrellisApp, logger: ReturnType<typeof createLogger>): () => void {
-  let version = 0;
-  let timer: NodeJS.Timeout | undefined;
-  const reload = () => {
-    clearTimeout(timer);
-    timer = setTimeout(async () => {
-      const result = await app.reload(++version);
-      for (const issue of result.issues) process.stderr.write(`${formatIssue(issue)}\n`);
-      if (result.app) logger.info(`reloaded: ${result.app.endpoints.length} route(s)`);
-      else logger.warn("reload failed: still serving the last good version");
-    }, 30);
-  };
-  const watchers = ["endpoints", "actions", "roles.yaml"]
-    .map((name) => path.join(app.config.appDir, name))
-    .filter((target) => fs.existsSync(target))
-    .map((target) => fs.watch(target, { recursive: true }, reload));
-  return () => {
-    for (const watcher of watchers) watcher.close();
-  };
+/** The start banner: every route and who may call it, as a compact table. */
+function routeTable(app: TrellisApp): string {
+  const rows = [...app.loaded.endpoints]
+    .sort((a, b) => a.pattern.localeCompare(b.pattern) || a.method.localeCompare(b.method))
+    .map((e) => [e.method.toUpperCase(), e.pattern, typeof e.allow === "string" ? e.allow : e.allow.join(", ")] as const);
+  const width = Math.max(4, ...rows.map(([, pattern]) => pattern.length));
+  const lines = rows.map(([method, pattern, allow]) => `  ${method.padEnd(6)} ${pattern.padEnd(width)}  ${allow}`);
+  return `\n  ${"METHOD".padEnd(6)} ${"PATH".padEnd(width)}  ALLOW\n${lines.join("\n")}\n\n`;
 }

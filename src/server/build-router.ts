@@ -1,3 +1,4 @@
+import { Scalar } from "@scalar/hono-api-reference";
 import { Hono } from "hono";
 import type { Services } from "../actions/define-action.ts";
 import { TrellisError } from "../errors.ts";
@@ -6,13 +7,16 @@ import { compareSpecificity } from "../loader/route-from-path.ts";
 import { createEndpointHandler } from "./endpoint-handler.ts";
 import { envelope, errorResponse } from "./error-response.ts";
 import { healthHandler } from "./health.ts";
+import { createOpenApiDocument, documentServerUrl, withServer } from "./openapi.ts";
+import { requestLog } from "./request-log.ts";
 
 /**
  * One loaded app → one Hono app. Built anew on every reload and swapped in
  * whole, so a request sees either the old route table or the new one.
  */
-export function buildRouter(app: LoadedApp, services: Services): Hono {
+export function buildRouter(app: LoadedApp, services: Services, options: { logRequests?: boolean } = {}): Hono {
   const router = new Hono();
+  if (options.logRequests) router.use(requestLog(services.logger));
   router.use(async function securityHeaders(c, next) {
     await next();
     c.res.headers.set("X-Content-Type-Options", "nosniff");
@@ -23,6 +27,11 @@ export function buildRouter(app: LoadedApp, services: Services): Hono {
     const jwks = services.keys.jwks;
     router.get("/.well-known/jwks.json", (c) => c.json(jwks, 200, { "Cache-Control": "public, max-age=300" }));
   }
+
+  const openapi = createOpenApiDocument(app);
+  router.get("/openapi.json", (c) => c.json(withServer(openapi, documentServerUrl(c.req.url, services.config))));
+  // Scalar's page loads its script from a CDN; telemetry and its AI agent are off.
+  router.get("/docs", Scalar({ url: "/openapi.json", pageTitle: openapi.info.title, telemetry: false, agent: { disabled: true } }));
 
   const methodsByPattern = new Map<string, Set<string>>();
   const ordered = [...app.endpoints].sort((a, b) => compareSpecificity(a.pattern, b.pattern));

@@ -9,6 +9,7 @@ import { authorize } from "../rbac/authorize.ts";
 import { resolvePrincipal } from "./principal.ts";
 import { readJsonBody } from "./read-body.ts";
 import { requestInfo } from "./request-info.ts";
+import { USER_VARIABLE } from "./request-log.ts";
 
 const METHODS_WITH_BODY = new Set(["post", "put", "patch", "delete"]);
 
@@ -20,6 +21,7 @@ export function createEndpointHandler(endpoint: CompiledEndpoint, services: Serv
 
   return async function handleEndpoint(c: Context): Promise<Response> {
     const principal = await resolvePrincipal(c.req.header("authorization"), services.keys);
+    if (principal) c.set(USER_VARIABLE as never, principal.sub as never);
     authorize(endpoint.access, principal);
 
     const params = input.params ? input.params.check({ ...c.req.param() }) : {};

@@ -9,8 +9,11 @@ import { databaseTargets } from "../helpers/databases.ts";
 import { bearer, createTestApp, fixture, tempDir, tokenFor } from "../helpers/test-app.ts";
 
 const pem = (type: "ed25519" | "ec" | "rsa", options: Record<string, unknown> = {}): string =>
-  generateKeyPairSync(type as "ed25519", { ...options, privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } })
-    .privateKey as unknown as string;
+  generateKeyPairSync(type as "ed25519", {
+    ...options,
+    privateKeyEncoding: { type: "pkcs8", format: "pem" },
+    publicKeyEncoding: { type: "spki", format: "pem" },
+  }).privateKey as unknown as string;
 
 describe("JWT_PRIVATE_KEY and /.well-known/jwks.json", () => {
   let database: DatabaseHandle;
@@ -58,7 +61,10 @@ describe("JWT_PRIVATE_KEY and /.well-known/jwks.json", () => {
     const app = await createTestApp({ appDir: fixture("engine"), database });
     assert.equal((await app.request("/.well-known/jwks.json")).status, 404);
     await app.close();
-    await assert.rejects(createKeyStore(loadConfig({ NODE_ENV: "production", JWT_SECRET: "too-short", DATA_DIR: tempDir() })), /at least 32 bytes/);
+    await assert.rejects(
+      createKeyStore(loadConfig({ NODE_ENV: "production", JWT_SECRET: "too-short", DATA_DIR: tempDir() })),
+      /at least 32 bytes/,
+    );
     await assert.rejects(createKeyStore(loadConfig({ NODE_ENV: "production", DATA_DIR: tempDir() })), /JWT_SECRET/);
   });
 
