@@ -80,6 +80,15 @@ describe("trellis dev", () => {
     await until("/word", (_res, body) => body === '{"word":"second"}');
   });
 
+  it("applies a new migration on save, so an endpoint can use its table", async () => {
+    write("migrations/001_tags.sql", "create table tags (name text primary key);\ninsert into tags values ('yaml');\n");
+    write(
+      "endpoints/tags.get.yaml",
+      'allow: public\nsteps:\n  - db.select: { table: tags }\n    as: tags\nresponse:\n  body: { tags: "${tags}" }\n',
+    );
+    await until("/tags", (_res, body) => body === '{"tags":[{"name":"yaml"}]}');
+  });
+
   it("logs each request with method, path, status and time", async () => {
     await get("/hello");
     await server.waitFor(/GET \/hello 200 [\d.]+ms/);
