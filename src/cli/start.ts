@@ -1,3 +1,4 @@
+import net from "node:net";
 import { serve } from "@hono/node-server";
 import { loadConfig } from "../config.ts";
 import { createApp, type TrellisApp } from "../create-app.ts";
@@ -9,7 +10,8 @@ const SHUTDOWN_GRACE_MS = 10_000;
 
 /** `trellis start|dev [dir]`: serve until SIGTERM/SIGINT, then finish in-flight requests and close the pool. */
 export async function runStart(args: string[], { watch }: { watch: boolean }): Promise<number> {
-  const config = loadConfig(process.env, args[0] ? { appDir: args[0] } : {});
+  const env = await withChosenPort(process.env);
+  const config = loadConfig(env, args[0] ? { appDir: args[0] } : {});
   const logger = createLogger(config.logLevel);
   let app: TrellisApp;
   try {
@@ -46,6 +48,19 @@ export async function runStart(args: string[], { watch }: { watch: boolean }): P
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
   return -1;
+}
+
+/**
+ * PORT=0 asks for any free port. It is chosen before the app is made, so that
+ * PUBLIC_URL's default (the base of links in mail) names the real port.
+ */
+async function withChosenPort(env: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv> {
+  if (env.PORT !== "0") return env;
+  const probe = net.createServer();
+  await new Promise<void>((resolve, reject) => probe.once("error", reject).listen(0, env.HOST || "0.0.0.0", resolve));
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return { ...env, PORT: String(port) };
 }
 
 /** The start banner: every route and who may call it, as a compact table. */

@@ -21,6 +21,30 @@ describe("trellis start", () => {
     assert.equal(await server.exited, 0);
   });
 
+  it("lets a new user do README's Try it with no environment: register, follow the printed link, sign in, /auth/me", async () => {
+    const server = runTrellis(["start"], { PORT: "0", HOST: "127.0.0.1", DATA_DIR: tempDir(), PUBLIC_URL: "", BCRYPT_COST: "" });
+    const [, port] = await server.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
+    const base = `http://127.0.0.1:${port}`;
+    const post = (route: string, body: unknown) =>
+      fetch(`${base}${route}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    try {
+      assert.equal((await post("/auth/register", { email: "ada@example.com", password: "correct horse battery" })).status, 202);
+      const [link, token] = await server.waitFor(/http:\/\/localhost:\d+\/auth\/confirm\?token=([A-Za-z0-9_-]+)/);
+      assert.equal(new URL(link).port, port, "the link names the port the server chose");
+      const page = await fetch(new URL(new URL(link).pathname + new URL(link).search, base));
+      assert.equal(page.status, 200);
+      assert.equal((await post("/auth/confirm", { token })).status, 200);
+      const login = await post("/auth/login", { email: "ada@example.com", password: "correct horse battery" });
+      const { access_token } = await login.json();
+      const me = await fetch(`${base}/auth/me`, { headers: { Authorization: `Bearer ${access_token}` } });
+      assert.equal(me.status, 200);
+      assert.deepEqual((await me.json()).roles, ["guest"]);
+    } finally {
+      server.child.kill("SIGTERM");
+      await server.exited;
+    }
+  });
+
   it("refuses to start a broken app, listing each error with its position", async () => {
     const broken = tempDir();
     fs.mkdirSync(path.join(broken, "endpoints"));
