@@ -1,5 +1,6 @@
 import type { AnyAction, CheckEnv } from "../actions/define-action.ts";
 import type { CompiledStep } from "../pipeline/compiled-endpoint.ts";
+import { compileCondition } from "../pipeline/condition.ts";
 import { INPUT_ROOTS } from "../pipeline/scope.ts";
 import { compileTemplate, escapeHtml, isConstant, type PathSegment, type Resolver, type TemplateEnv } from "../pipeline/template.ts";
 import type { OptionsChecker } from "./compile-options.ts";
@@ -102,10 +103,10 @@ function compileStep(
 
 function compileWhen(raw: unknown, path: PathSegment[], source: YamlSource, env: TemplateEnv) {
   if (typeof raw !== "string" && typeof raw !== "boolean") {
-    source.report(path, 'when must be a reference like "${user}" or "${!user}"');
+    source.report(path, 'when must be a reference like "${user}" or "${!user}", or a comparison like "${a} != ${b}"');
     return undefined;
   }
-  return compileTemplate(raw, env, path);
+  return compileCondition(raw, env, path);
 }
 
 function compileName(raw: unknown, path: PathSegment[], source: YamlSource, names: Set<string>): string | undefined {

@@ -11,6 +11,7 @@ import { lintRoles, type RoleUse } from "./lint.ts";
 import { loadAppActions } from "./load-actions.ts";
 import { compareIssues, type LoadIssue } from "./load-issue.ts";
 import { loadRoles } from "./load-roles.ts";
+import { type AppSettings, loadSettings } from "./load-settings.ts";
 import { routeFromPath, routeShape } from "./route-from-path.ts";
 import { parseYamlSource } from "./yaml-source.ts";
 
@@ -23,6 +24,7 @@ export interface LoadedApp {
   readonly roles: RoleGraph;
   readonly roleSpecs: ReadonlyMap<string, RoleSpec>;
   readonly actions: ReadonlyMap<string, AnyAction>;
+  readonly settings: AppSettings;
 }
 
 export interface LoadResult {
@@ -35,6 +37,8 @@ export interface LoadResult {
 export async function loadApp(dir: string, options: { version?: number } = {}): Promise<LoadResult> {
   const issues: LoadIssue[] = [];
   const roles = loadRoles(path.join(dir, "roles.yaml"));
+  const { settings, issues: settingsIssues } = loadSettings(path.join(dir, "trellis.yaml"));
+  issues.push(...settingsIssues);
 
   const own = await loadAppActions(path.join(dir, "actions"), builtinActions, options.version);
   issues.push(...own.issues);
@@ -100,7 +104,7 @@ export async function loadApp(dir: string, options: { version?: number } = {}): 
 
   issues.sort(compareIssues);
   const failed = issues.some((issue) => issue.severity === "error");
-  return { app: failed ? undefined : { dir, endpoints, roles: roles.graph, roleSpecs: roles.specs, actions }, issues };
+  return { app: failed ? undefined : { dir, endpoints, roles: roles.graph, roleSpecs: roles.specs, actions, settings }, issues };
 }
 
 function listYamlFiles(dir: string): string[] {

@@ -58,3 +58,6 @@ export function compareSpecificity(a: string, b: string): number {
   }
   return 0;
 }
+
+/** A route under trellis.yaml's `prefix`: `/api` + `/users` → `/api/users`, and the root `/` → `/api`. */
+export const withPrefix = (prefix: string, pattern: string): string => (prefix && pattern === "/" ? prefix : `${prefix}${pattern}`);

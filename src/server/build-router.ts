@@ -3,9 +3,9 @@ import { Hono } from "hono";
 import type { Services } from "../actions/define-action.ts";
 import { TrellisError } from "../errors.ts";
 import type { LoadedApp } from "../loader/load-app.ts";
-import { compareSpecificity } from "../loader/route-from-path.ts";
+import { compareSpecificity, withPrefix } from "../loader/route-from-path.ts";
 import { createEndpointHandler } from "./endpoint-handler.ts";
-import { envelope, errorResponse } from "./error-response.ts";
+import { errorResponse } from "./error-response.ts";
 import { healthHandler } from "./health.ts";
 import { createOpenApiDocument, documentServerUrl, withServer } from "./openapi.ts";
 import { requestLog } from "./request-log.ts";
@@ -33,13 +33,15 @@ export function buildRouter(app: LoadedApp, services: Services, options: { logRe
   // Scalar's page loads its script from a CDN; telemetry and its AI agent are off.
   router.get("/docs", Scalar({ url: "/openapi.json", pageTitle: openapi.info.title, telemetry: false, agent: { disabled: true } }));
 
+  const { prefix, errors } = app.settings;
   const methodsByPattern = new Map<string, Set<string>>();
   const ordered = [...app.endpoints].sort((a, b) => compareSpecificity(a.pattern, b.pattern));
   for (const endpoint of ordered) {
-    router.on(endpoint.method.toUpperCase(), endpoint.pattern, createEndpointHandler(endpoint, services));
-    const methods = methodsByPattern.get(endpoint.pattern) ?? new Set<string>();
+    const pattern = withPrefix(prefix, endpoint.pattern);
+    router.on(endpoint.method.toUpperCase(), pattern, createEndpointHandler(endpoint, services, app.settings.authSchemes));
+    const methods = methodsByPattern.get(pattern) ?? new Set<string>();
     methods.add(endpoint.method.toUpperCase());
-    methodsByPattern.set(endpoint.pattern, methods);
+    methodsByPattern.set(pattern, methods);
   }
   // Registered after every method route, so these answer only when no method matched.
   for (const [pattern, methods] of methodsByPattern) {
@@ -49,7 +51,7 @@ export function buildRouter(app: LoadedApp, services: Services, options: { logRe
     });
   }
 
-  router.notFound(() => envelope(404, { error: { code: "not_found", message: "No such route" } }));
-  router.onError((error) => errorResponse(error, services.logger));
+  router.notFound(() => errorResponse(new TrellisError(404, "not_found", "No such route"), services.logger, errors));
+  router.onError((error) => errorResponse(error, services.logger, errors));
   return router;
 }

@@ -14,13 +14,13 @@ import { USER_VARIABLE } from "./request-log.ts";
 const METHODS_WITH_BODY = new Set(["post", "put", "patch", "delete"]);
 
 /** Prepares one endpoint's handler: principal → authorize → input → steps (one transaction) → response. */
-export function createEndpointHandler(endpoint: CompiledEndpoint, services: Services) {
+export function createEndpointHandler(endpoint: CompiledEndpoint, services: Services, authSchemes: readonly string[] = ["Bearer"]) {
   const { input, response } = endpoint;
   const takesBody = METHODS_WITH_BODY.has(endpoint.method);
   const appInfo = Object.freeze({ public_url: services.config.publicUrl });
 
   return async function handleEndpoint(c: Context): Promise<Response> {
-    const principal = await resolvePrincipal(c.req.header("authorization"), services.keys);
+    const principal = await resolvePrincipal(c.req.header("authorization"), services.keys, authSchemes);
     if (principal) c.set(USER_VARIABLE as never, principal.sub as never);
     authorize(endpoint.access, principal);
 

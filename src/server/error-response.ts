@@ -1,15 +1,28 @@
 import { randomUUID } from "node:crypto";
 import { TrellisError } from "../errors.ts";
+import type { AppSettings } from "../loader/load-settings.ts";
 import type { Logger } from "../logger.ts";
+import { createScope } from "../pipeline/scope.ts";
 import { StepFault } from "../pipeline/step-fault.ts";
+
+export type ErrorSettings = AppSettings["errors"];
+
+const TRELLIS_ERRORS: ErrorSettings = { validationStatus: 400, body: undefined };
 
 /**
  * The one place an error becomes a response: a TrellisError as its own
  * envelope; anything else as a 500 whose id is logged beside the cause (and
- * the step's YAML position), and never the stack, to the client.
+ * the step's YAML position), and never the stack, to the client. An app's
+ * trellis.yaml may set the validation status and the envelope's shape.
  */
-export function errorResponse(error: unknown, logger: Logger): Response {
-  if (error instanceof TrellisError) return envelope(error.status, error.toBody(), error.headers);
+export function errorResponse(error: unknown, logger: Logger, settings: ErrorSettings = TRELLIS_ERRORS): Response {
+  const known = error instanceof TrellisError ? error : internalError(error, logger);
+  const status = known.code === "validation_failed" ? settings.validationStatus : known.status;
+  const body = settings.body ? settings.body(createScope({ error: describe(known, status) })) : known.toBody();
+  return envelope(status, body, known.headers);
+}
+
+function internalError(error: unknown, logger: Logger): TrellisError {
   const errorId = randomUUID();
   const cause = error instanceof StepFault ? error.cause : error;
   logger.error("request failed", {
@@ -20,9 +33,14 @@ export function errorResponse(error: unknown, logger: Logger): Response {
     error: cause instanceof Error ? cause.message : String(cause),
     stack: cause instanceof Error ? cause.stack : undefined,
   });
-  return envelope(500, {
-    error: { code: "internal_error", message: "Something went wrong on our side", details: { error_id: errorId } },
-  });
+  return new TrellisError(500, "internal_error", "Something went wrong on our side", { error_id: errorId });
+}
+
+/** What an app's envelope template sees as `${error}`. */
+function describe(error: TrellisError, status: number) {
+  const fields = error.code === "validation_failed" && error.details && typeof error.details === "object" ? error.details : undefined;
+  const messages = fields ? Object.entries(fields).map(([field, message]) => `${field} ${String(message)}`) : [error.message];
+  return { status, code: error.code, message: error.message, details: error.details ?? null, messages };
 }
 
 export function envelope(status: number, body: unknown, headers: Record<string, string> = {}): Response {

@@ -3,7 +3,7 @@ import path from "node:path";
 import type { JsonSchema } from "../actions/define-action.ts";
 import type { Config } from "../config.ts";
 import type { LoadedApp } from "../loader/load-app.ts";
-import { HTTP_METHODS } from "../loader/route-from-path.ts";
+import { HTTP_METHODS, withPrefix } from "../loader/route-from-path.ts";
 import type { CompiledEndpoint, CompiledStep } from "../pipeline/compiled-endpoint.ts";
 import { createScope } from "../pipeline/scope.ts";
 import { isConstant, type Resolver } from "../pipeline/template.ts";
@@ -55,7 +55,7 @@ export function createOpenApiDocument(app: LoadedApp, options: OpenApiOptions = 
   for (const endpoint of sorted) {
     const operation = createOperation(app, endpoint, operationIds);
     for (const tag of (operation.tags as string[] | undefined) ?? []) if (!tags.includes(tag)) tags.push(tag);
-    const key = openApiPath(endpoint.pattern);
+    const key = openApiPath(withPrefix(app.settings.prefix, endpoint.pattern));
     paths[key] = { ...paths[key], [endpoint.method]: operation };
   }
 
@@ -72,12 +72,10 @@ export function createOpenApiDocument(app: LoadedApp, options: OpenApiOptions = 
     components: {
       schemas: { Error: ERROR_SCHEMA },
       securitySchemes: {
-        bearerAuth: {
-          type: "http",
-          scheme: "bearer",
-          bearerFormat: "JWT",
-          description: bearerDescription(app),
-        },
+        // The name stays bearerAuth; an app whose scheme is not Bearer (trellis.yaml auth.schemes) sends the header itself.
+        bearerAuth: app.settings.authSchemes.some((scheme) => scheme.toLowerCase() === "bearer")
+          ? { type: "http", scheme: "bearer", bearerFormat: "JWT", description: bearerDescription(app) }
+          : { type: "apiKey", in: "header", name: "Authorization", description: bearerDescription(app) },
       },
     },
   };
@@ -156,7 +154,7 @@ function accessText(endpoint: CompiledEndpoint): string {
 function bearerDescription(app: LoadedApp): string {
   const roles = [...app.roleSpecs].map(([name, spec]) => `- \`${name}\`${spec.description ? `: ${spec.description}` : ""}`);
   return [
-    "The access token (a JWT) as `Authorization: Bearer <token>`. A missing, invalid or expired token is 401 with `WWW-Authenticate: Bearer`; a valid token without an allowed role is 403.",
+    `The access token (a JWT) as \`Authorization: ${app.settings.authSchemes.join(" | ")} <token>\`. A missing, invalid or expired token is 401 with \`WWW-Authenticate\`; a valid token without an allowed role is 403.`,
     ...(roles.length > 0 ? [`Roles:\n${roles.join("\n")}`] : []),
   ].join("\n\n");
 }

@@ -2,17 +2,25 @@ import type { KeyStore } from "../auth/key-store.ts";
 import { UnauthorizedError } from "../errors.ts";
 import type { Principal } from "../rbac/authorize.ts";
 
-const BEARER = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i;
+const TOKEN = /^([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)\s+([A-Za-z0-9._~+/=-]+)\s*$/;
 
 /**
  * The request's principal: none without an Authorization header; a
- * verified token otherwise. A header that is present but not a valid bearer
+ * verified token otherwise, sent with one of the app's schemes (trellis.yaml
+ * `auth.schemes`; `Bearer` by default). A header that is present but not a valid bearer
  * token is a 401 even on a public endpoint, so a client never mistakes a
  * rejected token for being signed in.
  */
-export async function resolvePrincipal(header: string | undefined, keys: KeyStore): Promise<Principal | null> {
+export async function resolvePrincipal(
+  header: string | undefined,
+  keys: KeyStore,
+  schemes: readonly string[] = ["Bearer"],
+): Promise<Principal | null> {
   if (header === undefined || header.trim() === "") return null;
-  const match = BEARER.exec(header);
-  if (!match?.[1]) throw new UnauthorizedError("Send the access token as Authorization: Bearer <token>", "invalid_token");
-  return keys.verifyAccessToken(match[1]);
+  const match = TOKEN.exec(header);
+  const scheme = match?.[1]?.toLowerCase();
+  if (!match?.[2] || !schemes.some((accepted) => accepted.toLowerCase() === scheme)) {
+    throw new UnauthorizedError(`Send the access token as Authorization: ${schemes[0] ?? "Bearer"} <token>`, "invalid_token");
+  }
+  return keys.verifyAccessToken(match[2]);
 }

@@ -1,0 +1,96 @@
+import fs from "node:fs";
+import type { Resolver } from "../pipeline/template.ts";
+import { compileTemplate } from "../pipeline/template.ts";
+import type { LoadIssue } from "./load-issue.ts";
+import { didYouMean } from "./suggest.ts";
+import { parseYamlSource, type YamlSource } from "./yaml-source.ts";
+
+/** trellis.yaml: what an app may change about the engine around its endpoints. */
+export interface AppSettings {
+  /** Put before every endpoint route, e.g. `/api`; "" for none. */
+  readonly prefix: string;
+  /** Authorization schemes accepted for the access token, e.g. ["Bearer"] or ["Token"]. */
+  readonly authSchemes: readonly string[];
+  readonly errors: {
+    /** Status of an input validation failure. */
+    readonly validationStatus: number;
+    /** The app's error envelope, over `${error}`; undefined keeps trellis's own. */
+    readonly body: Resolver | undefined;
+  };
+}
+
+export const DEFAULT_SETTINGS: AppSettings = {
+  prefix: "",
+  authSchemes: ["Bearer"],
+  errors: { validationStatus: 400, body: undefined },
+};
+
+const TOP_KEYS = ["prefix", "auth", "errors"];
+const AUTH_KEYS = ["schemes"];
+const ERROR_KEYS = ["validation_status", "body"];
+const PREFIX = /^(\/[A-Za-z0-9._~-]+)+$/;
+const SCHEME = /^[A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*$/;
+
+/** Reads trellis.yaml if there is one; every problem is reported with its position. */
+export function loadSettings(file: string): { settings: AppSettings; issues: LoadIssue[] } {
+  if (!fs.existsSync(file)) return { settings: DEFAULT_SETTINGS, issues: [] };
+  const source = parseYamlSource(file, fs.readFileSync(file, "utf8"));
+  if (source.issues.length > 0) return { settings: DEFAULT_SETTINGS, issues: source.issues };
+  const value = source.value ?? {};
+  if (typeof value !== "object" || Array.isArray(value)) {
+    source.report([], "trellis.yaml must be a map with prefix, auth and/or errors");
+    return { settings: DEFAULT_SETTINGS, issues: source.issues };
+  }
+  const record = value as Record<string, unknown>;
+  unknownKeys(record, TOP_KEYS, [], source);
+
+  let prefix = DEFAULT_SETTINGS.prefix;
+  if (record.prefix !== undefined) {
+    if (typeof record.prefix === "string" && PREFIX.test(record.prefix)) prefix = record.prefix;
+    else source.report(["prefix"], 'prefix must be a path like "/api" (no trailing slash)');
+  }
+
+  let authSchemes = DEFAULT_SETTINGS.authSchemes;
+  const auth = mapAt(record, "auth", source);
+  if (auth) {
+    unknownKeys(auth, AUTH_KEYS, ["auth"], source);
+    const schemes = auth.schemes;
+    if (schemes !== undefined) {
+      if (Array.isArray(schemes) && schemes.length > 0 && schemes.every((s) => typeof s === "string" && SCHEME.test(s)))
+        authSchemes = schemes;
+      else source.report(["auth", "schemes"], "schemes must be a list of Authorization schemes, like [Bearer] or [Token]");
+    }
+  }
+
+  let { validationStatus, body } = DEFAULT_SETTINGS.errors;
+  const errors = mapAt(record, "errors", source);
+  if (errors) {
+    unknownKeys(errors, ERROR_KEYS, ["errors"], source);
+    const status = errors.validation_status;
+    if (status !== undefined) {
+      if (Number.isInteger(status) && (status as number) >= 400 && (status as number) <= 499) validationStatus = status as number;
+      else source.report(["errors", "validation_status"], "validation_status must be a 4xx status");
+    }
+    if (errors.body !== undefined) {
+      body = compileTemplate(errors.body, { roots: new Set(["error"]), report: (at, message) => source.report(at, message) }, [
+        "errors",
+        "body",
+      ]);
+    }
+  }
+  return { settings: { prefix, authSchemes, errors: { validationStatus, body } }, issues: source.issues };
+}
+
+function mapAt(record: Record<string, unknown>, key: string, source: YamlSource): Record<string, unknown> | undefined {
+  const value = record[key];
+  if (value === undefined) return undefined;
+  if (value !== null && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
+  source.report([key], `${key} must be a map`);
+  return undefined;
+}
+
+function unknownKeys(record: Record<string, unknown>, known: string[], path: string[], source: YamlSource): void {
+  for (const key of Object.keys(record)) {
+    if (!known.includes(key)) source.report([...path, key], `unknown field "${key}"${didYouMean(key, known)}`, { atKey: true });
+  }
+}
