@@ -7,7 +7,7 @@ import { createDatabase, type DatabaseHandle } from "./db/create-database.ts";
 import { migrate } from "./db/migrate.ts";
 import { syncRoles } from "./db/sync-roles.ts";
 import { type LoadedApp, type LoadResult, loadApp } from "./loader/load-app.ts";
-import { LoadError } from "./loader/load-issue.ts";
+import { LoadError, type LoadIssue } from "./loader/load-issue.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createDeliver } from "./mail/deliver.ts";
 import { createMailer } from "./mail/mailer.ts";
@@ -35,6 +35,8 @@ export interface TrellisApp {
   readonly config: Config;
   readonly services: Services;
   readonly loaded: LoadedApp;
+  /** What the first load warned of (likely mistakes that do not stop the app). */
+  readonly warnings: readonly LoadIssue[];
   /**
    * Loads the folder again and applies new app migrations; on success the new
    * route table replaces the old one at once (requests in flight finish on the
@@ -76,6 +78,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<Trellis
     fetch: (request, env) => Promise.resolve(router.fetch(request, env)),
     request: (path, init) => app.fetch(new Request(new URL(path, "http://localhost"), init)),
     config,
+    warnings: first.issues,
     get services() {
       return services;
     },

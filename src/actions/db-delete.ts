@@ -1,4 +1,4 @@
-import { mapDatabaseErrors } from "../db/map-database-errors.ts";
+import { databaseAction } from "../db/database-action.ts";
 import { whereEquals } from "../db/where-equals.ts";
 import { defineAction } from "./define-action.ts";
 import { columnMapSchema, identifierSchema } from "./options/sql-identifiers.ts";
@@ -23,7 +23,7 @@ export default defineAction<DeleteOptions>({
     additionalProperties: false,
   },
   run: ({ db }, { table, where, one }) =>
-    mapDatabaseErrors(async () => {
+    databaseAction(async () => {
       const rows = await db.deleteFrom(table).where(whereEquals(where)).returningAll().execute();
       return one ? (rows[0] ?? null) : rows;
     }),

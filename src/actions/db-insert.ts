@@ -1,4 +1,4 @@
-import { mapDatabaseErrors } from "../db/map-database-errors.ts";
+import { databaseAction } from "../db/database-action.ts";
 import { defineAction } from "./define-action.ts";
 import { columnMapSchema, identifierSchema } from "./options/sql-identifiers.ts";
 
@@ -20,7 +20,7 @@ export default defineAction<InsertOptions>({
     additionalProperties: false,
   },
   run: ({ db }, { table, values }) =>
-    mapDatabaseErrors(async () => {
+    databaseAction(async () => {
       const rows = await db
         .insertInto(table)
         .values(values as never)

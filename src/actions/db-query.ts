@@ -1,5 +1,5 @@
 import { CompiledQuery } from "kysely";
-import { mapDatabaseErrors } from "../db/map-database-errors.ts";
+import { databaseAction } from "../db/database-action.ts";
 import { parseNamedSql } from "../db/named-sql.ts";
 import { defineAction } from "./define-action.ts";
 
@@ -34,7 +34,7 @@ export default defineAction<QueryOptions>({
     ];
   },
   run: ({ db }, { sql, params = {}, one }) =>
-    mapDatabaseErrors(async () => {
+    databaseAction(async () => {
       const { text, names } = parseNamedSql(sql);
       const values = names.map((name) => toParameter(params[name]));
       const { rows } = await db.executeQuery(CompiledQuery.raw(text, values));

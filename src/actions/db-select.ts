@@ -1,4 +1,4 @@
-import { mapDatabaseErrors } from "../db/map-database-errors.ts";
+import { databaseAction } from "../db/database-action.ts";
 import { whereEquals } from "../db/where-equals.ts";
 import { defineAction } from "./define-action.ts";
 import { columnMapSchema, identifierSchema } from "./options/sql-identifiers.ts";
@@ -31,7 +31,7 @@ export default defineAction<SelectOptions>({
     additionalProperties: false,
   },
   run: ({ db }, options) =>
-    mapDatabaseErrors(async () => {
+    databaseAction(async () => {
       let query = db.selectFrom(options.table);
       query = options.columns ? query.select(options.columns as never) : query.selectAll();
       if (options.where && Object.keys(options.where).length > 0) query = query.where(whereEquals(options.where));

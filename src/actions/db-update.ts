@@ -1,4 +1,4 @@
-import { mapDatabaseErrors } from "../db/map-database-errors.ts";
+import { databaseAction } from "../db/database-action.ts";
 import { whereEquals } from "../db/where-equals.ts";
 import { defineAction } from "./define-action.ts";
 import { columnMapSchema, identifierSchema } from "./options/sql-identifiers.ts";
@@ -26,7 +26,7 @@ export default defineAction<UpdateOptions>({
     additionalProperties: false,
   },
   run: ({ db }, { table, set, where, one }) =>
-    mapDatabaseErrors(async () => {
+    databaseAction(async () => {
       const rows = await db
         .updateTable(table)
         .set(set as never)

@@ -24,6 +24,7 @@ export async function runStart(args: string[], { watch }: { watch: boolean }): P
     }
     throw error;
   }
+  for (const warning of app.warnings) process.stderr.write(`${formatIssue(warning)}\n`);
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     process.stdout.write(routeTable(app));

@@ -55,6 +55,14 @@ describe("trellis start", () => {
     assert.match(server.output(), /did not start/);
   });
 
+  it("starts an app with warnings, printing them with their positions", async () => {
+    const server = runTrellis(["start", fixture("settings-app")], { PORT: "0", HOST: "127.0.0.1", DATA_DIR: tempDir() });
+    await server.waitFor(/listening on/);
+    assert.match(server.output(), /roles\.yaml:1:1 warning: role "guest" is never used/);
+    server.child.kill("SIGTERM");
+    assert.equal(await server.exited, 0);
+  });
+
   it("refuses to start in production without a JWT secret", async () => {
     const server = runTrellis(["start", fixture("engine")], { PORT: "0", DATA_DIR: tempDir(), NODE_ENV: "production", JWT_SECRET: "" });
     assert.equal(await server.exited, 1);

@@ -140,6 +140,26 @@ for (const target of databaseTargets()) {
       assert.deepEqual(await res.json(), { greeting: "Hello, Ann!", literal: "${not a reference}" });
     });
 
+    it("never hands a password or token hash to a step, even for select *", async () => {
+      const user = await database.db
+        .insertInto("users")
+        .values({ email: "x@example.com", password_hash: "$2b$04$secretsecretsecretsecretsecr" })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      await database.db
+        .insertInto("refresh_tokens")
+        .values({ user_id: user.id, family_id: user.id, token_hash: "deadbeef", expires_at: new Date(Date.now() + 60_000) })
+        .execute();
+      const res = await app.request("/users-dump", { headers: await admin() });
+      assert.equal(res.status, 200);
+      const body = await res.json();
+      assert.equal(body.selected[0].email, "x@example.com");
+      assert.equal(body.queried[0].email, "x@example.com");
+      assert.equal(body.tokens.length, 1);
+      assert.doesNotMatch(JSON.stringify(body), /password_hash|token_hash|secretsecret|deadbeef/);
+      await database.db.deleteFrom("users").execute();
+    });
+
     it("logs an event to stdout and the log table, with secrets redacted", async () => {
       const res = await app.request(
         "/audit",
