@@ -49,7 +49,7 @@ export class ValidationError extends TrellisError {
 }
 
 export class UnauthorizedError extends TrellisError {
-  constructor(message = "A valid bearer token is required", code = "unauthorized") {
+  constructor(message = "A valid access token is required", code = "unauthorized") {
     super(401, code, message, undefined, { headers: { "WWW-Authenticate": 'Bearer realm="trellis"' } });
   }
 }

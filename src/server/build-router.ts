@@ -33,7 +33,8 @@ export function buildRouter(app: LoadedApp, services: Services, options: { logRe
   // Scalar's page loads its script from a CDN; telemetry and its AI agent are off.
   router.get("/docs", Scalar({ url: "/openapi.json", pageTitle: openapi.info.title, telemetry: false, agent: { disabled: true } }));
 
-  const { prefix, errors } = app.settings;
+  const { prefix } = app.settings;
+  const errors = { ...app.settings.errors, authScheme: app.settings.authSchemes[0] };
   const methodsByPattern = new Map<string, Set<string>>();
   const ordered = [...app.endpoints].sort((a, b) => compareSpecificity(a.pattern, b.pattern));
   for (const endpoint of ordered) {

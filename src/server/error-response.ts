@@ -5,7 +5,7 @@ import type { Logger } from "../logger.ts";
 import { createScope } from "../pipeline/scope.ts";
 import { StepFault } from "../pipeline/step-fault.ts";
 
-export type ErrorSettings = AppSettings["errors"];
+export type ErrorSettings = AppSettings["errors"] & { readonly authScheme?: string };
 
 const TRELLIS_ERRORS: ErrorSettings = { validationStatus: 400, body: undefined };
 
@@ -19,7 +19,12 @@ export function errorResponse(error: unknown, logger: Logger, settings: ErrorSet
   const known = error instanceof TrellisError ? error : internalError(error, logger);
   const status = known.code === "validation_failed" ? settings.validationStatus : known.status;
   const body = settings.body ? settings.body(createScope({ error: describe(known, status) })) : known.toBody();
-  return envelope(status, body, known.headers);
+  // A 401 names the scheme the app takes the token in (trellis.yaml auth.schemes).
+  const headers =
+    settings.authScheme && known.headers["WWW-Authenticate"]
+      ? { ...known.headers, "WWW-Authenticate": `${settings.authScheme} realm="trellis"` }
+      : known.headers;
+  return envelope(status, body, headers);
 }
 
 function internalError(error: unknown, logger: Logger): TrellisError {

@@ -8,7 +8,6 @@ import { bearer } from "../helpers/test-app.ts";
 for (const target of databaseTargets()) {
   describe(`admin endpoints (${target.name})`, () => {
     const t = useShippedApp(target);
-    const { clock } = t;
 
     /** An admin made the way an operator would: a confirmed user granted admin in the t.database. */
     async function adminSession(): Promise<Session> {

@@ -48,7 +48,8 @@ describe("trellis.yaml: prefix, token scheme, error envelope; when: comparisons"
     const failed = await app.request("/api/items/nobody");
     assert.deepEqual([failed.status, await failed.json()], [404, { errors: { body: ["No items for this owner"] } }]);
     const anonymous = await app.request("/api/items", json({ name: "cup" }));
-    assert.deepEqual([anonymous.status, await anonymous.json()], [401, { errors: { body: ["A valid bearer token is required"] } }]);
+    assert.deepEqual([anonymous.status, await anonymous.json()], [401, { errors: { body: ["A valid access token is required"] } }]);
+    assert.equal(anonymous.headers.get("www-authenticate"), 'Token realm="trellis"', "the challenge names the app's scheme");
     const unknown = await app.request("/api/nothing");
     assert.deepEqual([unknown.status, await unknown.json()], [404, { errors: { body: ["No such route"] } }]);
   });
