@@ -16,7 +16,8 @@ export interface InputValidator {
 /**
  * `input.body` is either a full JSON Schema (it has a string `type`) or the
  * shorthand: a map of field → schema, every field required unless its name
- * ends in `?`, and no other field allowed.
+ * ends in `?`, and no other field allowed. A field whose value is itself such
+ * a map (only field names, each holding a map) is a nested object in shorthand.
  */
 export function expandShorthand(spec: Record<string, unknown>): JsonSchema {
   if (typeof spec.type === "string") return spec;
@@ -25,11 +26,49 @@ export function expandShorthand(spec: Record<string, unknown>): JsonSchema {
   for (const [rawName, schema] of Object.entries(spec)) {
     const optional = rawName.endsWith("?");
     const name = optional ? rawName.slice(0, -1) : rawName;
-    properties[name] = schema;
+    properties[name] = isNestedShorthand(schema) ? expandShorthand(schema) : schema;
     if (!optional) required.push(name);
   }
   return { type: "object", properties, required, additionalProperties: false };
 }
+
+/** `user: { email: {…}, name?: {…} }`: no JSON Schema keyword among the keys, and a map under each. */
+function isNestedShorthand(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  const entries = Object.entries(value);
+  return (
+    entries.length > 0 &&
+    entries.every(([key, field]) => !SCHEMA_KEYWORDS.has(key) && field !== null && typeof field === "object" && !Array.isArray(field))
+  );
+}
+
+const SCHEMA_KEYWORDS = new Set([
+  "type",
+  "properties",
+  "patternProperties",
+  "additionalProperties",
+  "items",
+  "prefixItems",
+  "contains",
+  "not",
+  "if",
+  "then",
+  "else",
+  "allOf",
+  "anyOf",
+  "oneOf",
+  "$ref",
+  "$defs",
+  "definitions",
+  "dependentSchemas",
+  "propertyNames",
+  "unevaluatedProperties",
+  "unevaluatedItems",
+  "const",
+  "enum",
+  "default",
+  "examples",
+]);
 
 export function compileInput(
   ajv: Ajv,

@@ -44,6 +44,17 @@ describe("HTTP errors: one JSON envelope for every failure", () => {
     assert.equal(missing.details.title, "is required");
   });
 
+  it("nests shorthand: a field holding a map of fields is an object with its own required and unknown fields", async () => {
+    const ok = await app.request("/nested", json({ user: { email: "a@example.com" }, role: "reader" }));
+    assert.deepEqual([ok.status, await ok.json()], [200, { email: "a@example.com", role: "reader" }]);
+    const error = await expectError(
+      await app.request("/nested", json({ user: { name: "A", extra: 1 }, role: "boss" })),
+      400,
+      "validation_failed",
+    );
+    assert.deepEqual(Object.keys(error.details).sort(), ["role", "user.email", "user.extra"]);
+  });
+
   it("400 when the body is not a JSON object", async () => {
     const error = await expectError(await app.request("/notes", json([1, 2])), 400, "validation_failed");
     assert.ok(error.details.body);

@@ -140,6 +140,14 @@ for (const target of databaseTargets()) {
       assert.deepEqual(await res.json(), { greeting: "Hello, Ann!", literal: "${not a reference}" });
     });
 
+    it("answers 409 naming the field when a unique value is taken, without the value", async () => {
+      assert.equal((await app.request("/accounts", json({ email: "dup@example.com" }))).status, 201);
+      const res = await app.request("/accounts", json({ email: "Dup@example.com" }));
+      assert.equal(res.status, 409);
+      const body = await res.json();
+      assert.deepEqual(body, { error: { code: "conflict", message: "That email is already taken", details: { field: "email" } } });
+    });
+
     it("never hands a password or token hash to a step, even for select *", async () => {
       const user = await database.db
         .insertInto("users")
