@@ -11,6 +11,8 @@ export interface AppSettings {
   readonly prefix: string;
   /** Authorization schemes accepted for the access token, e.g. ["Bearer"] or ["Token"]. */
   readonly authSchemes: readonly string[];
+  /** Cross-origin access for browsers on other origins; undefined allows none. */
+  readonly cors: { readonly origins: "*" | readonly string[]; readonly maxAgeSeconds: number } | undefined;
   readonly errors: {
     /** Status of an input validation failure. */
     readonly validationStatus: number;
@@ -22,10 +24,13 @@ export interface AppSettings {
 export const DEFAULT_SETTINGS: AppSettings = {
   prefix: "",
   authSchemes: ["Bearer"],
+  cors: undefined,
   errors: { validationStatus: 400, body: undefined },
 };
 
-const TOP_KEYS = ["prefix", "auth", "errors"];
+const TOP_KEYS = ["prefix", "auth", "cors", "errors"];
+const CORS_KEYS = ["origins", "max_age"];
+const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d+)?$/;
 const AUTH_KEYS = ["schemes"];
 const ERROR_KEYS = ["validation_status", "body"];
 const PREFIX = /^(\/[A-Za-z0-9._~-]+)+$/;
@@ -62,6 +67,20 @@ export function loadSettings(file: string): { settings: AppSettings; issues: Loa
     }
   }
 
+  let cors = DEFAULT_SETTINGS.cors;
+  const corsMap = mapAt(record, "cors", source);
+  if (corsMap) {
+    unknownKeys(corsMap, CORS_KEYS, ["cors"], source);
+    const origins = corsMap.origins;
+    const maxAge = corsMap.max_age ?? 600;
+    const validOrigins =
+      origins === "*" || (Array.isArray(origins) && origins.length > 0 && origins.every((o) => typeof o === "string" && ORIGIN.test(o)));
+    if (!validOrigins) source.report(["cors", "origins"], 'origins must be "*" or a list of origins like https://app.example.com');
+    if (!Number.isInteger(maxAge) || (maxAge as number) < 0)
+      source.report(["cors", "max_age"], "max_age must be a whole number of seconds");
+    if (validOrigins && Number.isInteger(maxAge)) cors = { origins: origins as "*" | string[], maxAgeSeconds: maxAge as number };
+  }
+
   let { validationStatus, body } = DEFAULT_SETTINGS.errors;
   const errors = mapAt(record, "errors", source);
   if (errors) {
@@ -78,7 +97,7 @@ export function loadSettings(file: string): { settings: AppSettings; issues: Loa
       ]);
     }
   }
-  return { settings: { prefix, authSchemes, errors: { validationStatus, body } }, issues: source.issues };
+  return { settings: { prefix, authSchemes, cors, errors: { validationStatus, body } }, issues: source.issues };
 }
 
 function mapAt(record: Record<string, unknown>, key: string, source: YamlSource): Record<string, unknown> | undefined {

@@ -1,5 +1,6 @@
 import { Scalar } from "@scalar/hono-api-reference";
 import { Hono } from "hono";
+import { cors } from "hono/cors";
 import type { Services } from "../actions/define-action.ts";
 import { TrellisError } from "../errors.ts";
 import type { LoadedApp } from "../loader/load-app.ts";
@@ -21,6 +22,8 @@ export function buildRouter(app: LoadedApp, services: Services, options: { logRe
     await next();
     c.res.headers.set("X-Content-Type-Options", "nosniff");
   });
+
+  if (app.settings.cors) router.use(corsFor(app.settings.cors));
 
   router.get("/healthz", healthHandler(services));
   if (services.keys.jwks) {
@@ -55,4 +58,15 @@ export function buildRouter(app: LoadedApp, services: Services, options: { logRe
   router.notFound(() => errorResponse(new TrellisError(404, "not_found", "No such route"), services.logger, errors));
   router.onError((error) => errorResponse(error, services.logger, errors));
   return router;
+}
+
+/** trellis.yaml `cors:` → Hono's CORS middleware: tokens travel in a header, so no cookies (credentials) are allowed. */
+function corsFor(settings: NonNullable<LoadedApp["settings"]["cors"]>) {
+  return cors({
+    origin: settings.origins === "*" ? "*" : [...settings.origins],
+    allowMethods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+    allowHeaders: ["Authorization", "Content-Type"],
+    exposeHeaders: ["Location", "Retry-After", "WWW-Authenticate"],
+    maxAge: settings.maxAgeSeconds,
+  });
 }

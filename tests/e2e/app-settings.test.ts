@@ -66,6 +66,26 @@ describe("trellis.yaml: prefix, token scheme, error envelope; when: comparisons"
     assert.deepEqual(await (await app.request("/api/items/ann")).json(), { owner: "ann", mine: false }, "absent auth equals nobody");
   });
 
+  it("answers CORS preflights for the listed origins only", async () => {
+    const preflight = (origin: string) =>
+      app.request("/api/items", {
+        method: "OPTIONS",
+        headers: {
+          Origin: origin,
+          "Access-Control-Request-Method": "POST",
+          "Access-Control-Request-Headers": "authorization, content-type",
+        },
+      });
+    const allowed = await preflight("https://app.example.com");
+    assert.equal(allowed.status, 204);
+    assert.equal(allowed.headers.get("access-control-allow-origin"), "https://app.example.com");
+    assert.match(allowed.headers.get("access-control-allow-headers") ?? "", /Authorization/i);
+    assert.equal((await preflight("https://evil.example.com")).headers.get("access-control-allow-origin"), null);
+    const simple = await app.request("/api/items/ann", { headers: { Origin: "https://app.example.com" } });
+    assert.equal(simple.headers.get("access-control-allow-origin"), "https://app.example.com");
+    assert.equal(simple.headers.get("access-control-allow-credentials"), null, "no cookies: the token travels in a header");
+  });
+
   it("puts the prefix into the OpenAPI paths", async () => {
     const doc = await (await app.request("/openapi.json")).json();
     assert.deepEqual(Object.keys(doc.paths).sort(), ["/api/items", "/api/items/{owner}"]);
