@@ -4,6 +4,8 @@ import { loadConfig } from "../config.ts";
 import { createApp, type TrellisApp } from "../create-app.ts";
 import { formatIssue, LoadError } from "../loader/load-issue.ts";
 import { createLogger } from "../logger.ts";
+import { serveControlSocket } from "./control-socket.ts";
+import { runUserCommand } from "./user-commands.ts";
 import { watchApp } from "./watch-app.ts";
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -31,6 +33,10 @@ export async function runStart(args: string[], { watch }: { watch: boolean }): P
     logger.info(`trellis listening on http://${config.host}:${info.port}`, { port: info.port });
   });
   const stopWatching = watch ? watchApp(app, logger) : () => {};
+  // The embedded database is this process's alone: `trellis users` asks it to act instead.
+  const stopControl = config.databaseUrl
+    ? () => {}
+    : serveControlSocket(config.dataDir, (command) => runUserCommand(app.services.db, command, app.loaded.roles.names, config.bcryptCost));
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -38,6 +44,7 @@ export async function runStart(args: string[], { watch }: { watch: boolean }): P
     stopping = true;
     logger.info(`${signal}: finishing in-flight requests`);
     stopWatching();
+    stopControl();
     const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS);
     force.unref();
     server.close(async () => {

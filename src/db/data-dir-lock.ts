@@ -15,11 +15,7 @@ export function lockDataDir(dir: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const owner = Number(fs.readFileSync(file, "utf8"));
-      if (owner !== process.pid && isAlive(owner)) {
-        throw new Error(
-          `The embedded database in ${dir} is in use by process ${owner}. Stop it first, or use DATABASE_URL for a database several processes can share.`,
-        );
-      }
+      if (owner !== process.pid && isAlive(owner)) throw new DataDirInUseError(dir, owner);
       fs.rmSync(file, { force: true });
     }
   }
@@ -33,5 +29,17 @@ function isAlive(pid: number): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+export class DataDirInUseError extends Error {
+  override name = "DataDirInUseError";
+  constructor(
+    readonly dir: string,
+    readonly owner: number,
+  ) {
+    super(
+      `The embedded database in ${dir} is in use by process ${owner}. Stop it first, or use DATABASE_URL for a database several processes can share.`,
+    );
   }
 }

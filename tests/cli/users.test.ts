@@ -58,3 +58,32 @@ describe("the embedded database", () => {
     assert.equal(await after.exited, 0, after.output());
   });
 });
+
+describe("trellis users while the server runs on the embedded database", () => {
+  it("asks the running server to do it, so the first admin can sign in at once", async () => {
+    const dataDir = tempDir();
+    const server = runTrellis(["start"], { PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, BCRYPT_COST: "4" });
+    try {
+      const [, port] = await server.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
+      const add = runTrellis(["users", "add", "root@example.com", "--password", "correct horse", "--role", "admin"], { DATA_DIR: dataDir });
+      assert.equal(await add.exited, 0, add.output());
+      assert.match(add.output(), /created root@example\.com/);
+
+      const login = await fetch(`http://127.0.0.1:${port}/auth/login`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ email: "root@example.com", password: "correct horse" }),
+      });
+      const { access_token } = await login.json();
+      const users = await fetch(`http://127.0.0.1:${port}/admin/users`, { headers: { Authorization: `Bearer ${access_token}` } });
+      assert.equal(users.status, 200);
+
+      const roles = runTrellis(["users", "roles", "root@example.com", "--remove", "admin"], { DATA_DIR: dataDir });
+      assert.equal(await roles.exited, 0, roles.output());
+      assert.match(roles.output(), /root@example\.com: guest/);
+    } finally {
+      server.child.kill("SIGTERM");
+      await server.exited;
+    }
+  });
+});
