@@ -23,16 +23,22 @@ export interface ErrorBody {
 export class TrellisError extends Error {
   override name = "TrellisError";
   readonly headers: Record<string, string>;
+  /**
+   * The request fails, but what it wrote so far is committed: for failures
+   * that must be remembered, like a failed login counted toward a lockout.
+   */
+  readonly keepWrites: boolean;
 
   constructor(
     readonly status: number,
     readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
-    options?: { cause?: unknown; headers?: Record<string, string> },
+    options?: { cause?: unknown; headers?: Record<string, string>; keepWrites?: boolean },
   ) {
     super(message, { cause: options?.cause });
     this.headers = options?.headers ?? {};
+    this.keepWrites = options?.keepWrites ?? false;
   }
 
   toBody(): ErrorBody {

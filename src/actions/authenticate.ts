@@ -2,6 +2,7 @@ import { findUser, type UserView, UUID } from "../auth/find-user.ts";
 import { normalizeEmail } from "../auth/normalize-email.ts";
 import { verifyPassword } from "../auth/passwords.ts";
 import { clearHits, enforceLimit, recordHit } from "../auth/rate-limit-store.ts";
+import { writeLog } from "../db/write-log.ts";
 import { TrellisError } from "../errors.ts";
 import { defineAction } from "./define-action.ts";
 import { durationSchema, durationSeconds } from "./options/duration.ts";
@@ -31,7 +32,7 @@ export default defineAction<AuthenticateOptions, UserView>({
     oneOf: [{ required: ["email"] }, { required: ["user"] }],
     additionalProperties: false,
   },
-  async run({ db, services, request, after }, options) {
+  async run({ db, services, request }, options) {
     const { max_failures: maxFailures = 5, window = "15m" } = options;
     const who: { email: string } | { id: string } =
       options.email !== undefined ? { email: normalizeEmail(options.email) } : { id: options.user ?? "" };
@@ -42,20 +43,11 @@ export default defineAction<AuthenticateOptions, UserView>({
     const found = "id" in who && !UUID.test(who.id) ? undefined : await hashOf(db, who);
     const ok = await verifyPassword(options.password, found?.password_hash, services.config.bcryptCost);
     if (!found || !ok) {
-      // The request rolls back on this error; the failure must still count and be logged.
-      after(async () => {
-        await recordHit(services.db, key, now);
-        await services.db
-          .insertInto("log")
-          .values({
-            event: "login.failed",
-            user_id: found?.id ?? null,
-            ip: request.ip,
-            data: JSON.stringify("email" in who ? { email: who.email } : {}),
-          })
-          .execute();
-      });
-      throw new TrellisError(401, "invalid_credentials", "The email or password is wrong");
+      await recordHit(db, key, now);
+      // Only an address that looks like one is logged: people paste passwords into the email field.
+      const email = "email" in who && LOOKS_LIKE_EMAIL.test(who.email) ? { email: who.email } : {};
+      await writeLog(db, { event: "login.failed", user: found?.id ?? null, ip: request.ip, data: email });
+      throw new TrellisError(401, "invalid_credentials", "The email or password is wrong", undefined, { keepWrites: true });
     }
     await clearHits(db, key);
     const user = await findUser(db, { id: found.id });
@@ -63,6 +55,8 @@ export default defineAction<AuthenticateOptions, UserView>({
     return user;
   },
 });
+
+const LOOKS_LIKE_EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 async function hashOf(db: Parameters<typeof findUser>[0], who: { email: string } | { id: string }) {
   let query = db.selectFrom("users").select(["id", "password_hash"]);

@@ -1,3 +1,4 @@
+import { writeLog } from "../db/write-log.ts";
 import { defineAction } from "./define-action.ts";
 
 interface LogOptions {
@@ -9,7 +10,7 @@ interface LogOptions {
 /** Field names whose values never reach a log line or the log table, however they are nested. */
 const SECRET_FIELD = /pass(word)?|token|secret|hash|authorization|cookie|api[_-]?key/i;
 
-export function redact(value: unknown, depth = 0): unknown {
+function redact(value: unknown, depth = 0): unknown {
   if (depth > 8 || value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
   const out: Record<string, unknown> = {};
@@ -31,12 +32,12 @@ export default defineAction<LogOptions>({
     required: ["event"],
     additionalProperties: false,
   },
-  async run({ db, services, request }, { event, user = null, data = {} }) {
+  async run({ db, services, request, after }, { event, user = null, data = {} }) {
     const safe = redact(data) as Record<string, unknown>;
-    await db
-      .insertInto("log")
-      .values({ event, user_id: user, ip: request.ip, data: JSON.stringify(safe) })
-      .execute();
-    services.logger.info(event, { event, user, ip: request.ip, ...safe });
+    await writeLog(db, { event, user, ip: request.ip, data: safe });
+    // On stdout only once the row is committed: a rolled-back request logged nothing.
+    after((outcome) => {
+      if (outcome === "committed") services.logger.info(event, { event, user, ip: request.ip, data: safe });
+    });
   },
 });

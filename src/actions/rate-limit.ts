@@ -11,7 +11,7 @@ interface RateLimitOptions {
 export default defineAction<RateLimitOptions>({
   name: "rate-limit",
   description:
-    'Allows `limit` calls per `key` (e.g. "forgot:${request.ip}") in each `window`; past that, 429 with Retry-After. Every call counts, even one that fails later. Shared by every instance through the database.',
+    'Allows `limit` calls per `key` (e.g. "forgot:${request.ip}") in each `window`; past that, 429 with Retry-After. Calls are counted in the database, one after the other per key, so parallel calls cannot slip past it and every instance shares the count.',
   options: {
     type: "object",
     properties: {
@@ -22,9 +22,9 @@ export default defineAction<RateLimitOptions>({
     required: ["key", "limit", "window"],
     additionalProperties: false,
   },
-  async run({ db, services, after }, { key, limit, window }) {
+  async run({ db, services }, { key, limit, window }) {
     const now = services.now();
     await enforceLimit(db, `limit:${key}`, limit, durationSeconds(window), now);
-    after(() => recordHit(services.db, `limit:${key}`, now));
+    await recordHit(db, `limit:${key}`, now);
   },
 });

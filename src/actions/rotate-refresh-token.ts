@@ -1,9 +1,11 @@
 import { hashToken } from "../auth/opaque-token.ts";
 import { type IssuedRefreshToken, issueRefreshToken, revokeFamily } from "../auth/refresh-tokens.ts";
+import { writeLog } from "../db/write-log.ts";
 import { TrellisError } from "../errors.ts";
 import { defineAction } from "./define-action.ts";
 
-const invalid = () => new TrellisError(401, "invalid_refresh_token", "The refresh token is not valid");
+const invalid = (keepWrites = false) =>
+  new TrellisError(401, "invalid_refresh_token", "The refresh token is not valid", undefined, { keepWrites });
 
 export default defineAction<{ token: string }, IssuedRefreshToken & { user_id: string }>({
   name: "rotate-refresh-token",
@@ -15,7 +17,7 @@ export default defineAction<{ token: string }, IssuedRefreshToken & { user_id: s
     required: ["token"],
     additionalProperties: false,
   },
-  async run({ db, services, request, after }, { token }) {
+  async run({ db, services, request }, { token }) {
     const now = services.now();
     const hash = hashToken(token);
     const spent = await db
@@ -38,14 +40,10 @@ export default defineAction<{ token: string }, IssuedRefreshToken & { user_id: s
       .where("token_hash", "=", hash)
       .executeTakeFirst();
     if (known?.spent_at && !known.revoked_at) {
-      // Someone holds a token that was already used: a thief or the victim. End that login for both.
-      after(async () => {
-        await revokeFamily(services.db, known.family_id, now);
-        await services.db
-          .insertInto("log")
-          .values({ event: "refresh.reuse", user_id: known.user_id, ip: request.ip, data: JSON.stringify({ family_id: known.family_id }) })
-          .execute();
-      });
+      // Someone holds a token that was already used: a thief or the victim. End that login for both, and keep that.
+      await revokeFamily(db, known.family_id, now);
+      await writeLog(db, { event: "refresh.reuse", user: known.user_id, ip: request.ip, data: { family_id: known.family_id } });
+      throw invalid(true);
     }
     throw invalid();
   },

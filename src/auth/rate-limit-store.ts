@@ -1,8 +1,15 @@
+import { sql } from "kysely";
 import type { Db, Tx } from "../db/schema.ts";
 import { TrellisError } from "../errors.ts";
 
-/** Counts hits of `key` since `windowStart`; throws 429 with Retry-After once `limit` is reached. */
+/**
+ * Counts the hits of `key` in the window and throws 429 with Retry-After once
+ * `limit` is reached. Inside a transaction it first takes a lock on the key
+ * until the transaction ends, so concurrent requests for one key are counted
+ * one after the other and cannot all slip past the limit together.
+ */
 export async function enforceLimit(db: Db | Tx, key: string, limit: number, windowSeconds: number, now: Date): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(db);
   const since = new Date(now.getTime() - windowSeconds * 1000);
   const row = await db
     .selectFrom("rate_limit_hits")
@@ -37,4 +44,12 @@ export async function recordHit(db: Db | Tx, key: string, now: Date): Promise<vo
 
 export async function clearHits(db: Db | Tx, key: string): Promise<void> {
   await db.deleteFrom("rate_limit_hits").where("key", "=", key).execute();
+}
+
+/** Forgets every hit older than a day: keys used once (a new address) are never pruned by recordHit. */
+export async function pruneHits(db: Db, now: Date): Promise<void> {
+  await db
+    .deleteFrom("rate_limit_hits")
+    .where("at", "<", new Date(now.getTime() - 86_400_000))
+    .execute();
 }

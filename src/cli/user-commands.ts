@@ -3,6 +3,7 @@ import { findUser } from "../auth/find-user.ts";
 import { normalizeEmail } from "../auth/normalize-email.ts";
 import { hashPassword } from "../auth/passwords.ts";
 import type { Db } from "../db/schema.ts";
+import { writeLog } from "../db/write-log.ts";
 
 export const USERS_USAGE = `Usage:
   trellis users add <email> --password <pw> [--name N] [--role R]…   create a confirmed user
@@ -73,10 +74,7 @@ async function addUser(db: Db, args: string[], known: ReadonlySet<string>, cost:
         .insertInto("user_roles")
         .values(granted.map((role) => ({ user_id: user.id, role })))
         .execute();
-    await trx
-      .insertInto("log")
-      .values({ event: "user.created", user_id: user.id, ip: null, data: JSON.stringify({ by: "cli", roles: granted }) })
-      .execute();
+    await writeLog(trx, { event: "user.created", user: user.id, ip: null, data: { by: "cli", roles: granted } });
   });
   out.stdout(`created ${email}\n`);
   return 0;
@@ -107,10 +105,7 @@ async function changeRoles(db: Db, args: string[], known: ReadonlySet<string>, o
         .execute();
     }
     if (remove.length > 0) await trx.deleteFrom("user_roles").where("user_id", "=", user.id).where("role", "in", remove).execute();
-    await trx
-      .insertInto("log")
-      .values({ event: "roles.changed", user_id: user.id, ip: null, data: JSON.stringify({ by: "cli", add, remove }) })
-      .execute();
+    await writeLog(trx, { event: "roles.changed", user: user.id, ip: null, data: { by: "cli", add, remove } });
   });
   const rows = await db.selectFrom("user_roles").select("role").where("user_id", "=", user.id).orderBy("role").execute();
   out.stdout(`${user.email}: ${rows.map((row) => row.role).join(", ") || "(no roles)"}\n`);

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { AfterTask, Outcome, Services } from "../actions/define-action.ts";
-import { ValidationError } from "../errors.ts";
+import { TrellisError, ValidationError } from "../errors.ts";
 import type { CompiledEndpoint } from "../pipeline/compiled-endpoint.ts";
 import type { Reply } from "../pipeline/reply.ts";
 import { runSteps } from "../pipeline/run-steps.ts";
@@ -36,7 +36,7 @@ export function createEndpointHandler(endpoint: CompiledEndpoint, services: Serv
     const run = (db: typeof services.db) => runSteps(endpoint.steps, scope, { ...context, db });
     let reply: Reply | undefined;
     try {
-      reply = endpoint.transactional ? await services.db.transaction().execute(run) : await run(services.db);
+      reply = endpoint.transactional ? await inTransaction(services.db, run) : await run(services.db);
     } catch (error) {
       await runAfterTasks(tasks, "rolled-back", services);
       throw error;
@@ -85,4 +85,18 @@ async function runAfterTasks(tasks: readonly AfterTask[], outcome: Outcome, serv
       services.logger.error("after-request task failed", { error: error instanceof Error ? error.message : String(error) });
     }
   }
+}
+
+/** Runs the steps in one transaction; an error marked keepWrites still commits what was written before it. */
+async function inTransaction(db: Services["db"], run: (db: Services["db"]) => Promise<Reply | undefined>): Promise<Reply | undefined> {
+  const outcome = await db.transaction().execute(async (trx) => {
+    try {
+      return { reply: await run(trx) };
+    } catch (error) {
+      if (error instanceof TrellisError && error.keepWrites) return { error };
+      throw error;
+    }
+  });
+  if ("error" in outcome) throw outcome.error;
+  return outcome.reply;
 }

@@ -48,6 +48,14 @@ for (const target of databaseTargets()) {
       assert.equal((await login(t.app, "cy@example.com", "correct horse")).status, 200);
     });
 
+    it("counts parallel failures one after the other: a burst cannot slip past the lockout", async () => {
+      await registerConfirmed(t.app, t.smtp, "burst@example.com", "correct horse");
+      const results = await Promise.all(Array.from({ length: 12 }, (_, i) => login(t.app, "burst@example.com", `wrong ${i}`)));
+      const statuses = results.map((res) => res.status);
+      assert.equal(statuses.filter((status) => status === 401).length, 5, `statuses ${statuses}`);
+      assert.equal(statuses.filter((status) => status === 429).length, 7);
+    });
+
     it("refresh rotates; reusing the old token is 401 and kills the new one too; logout ends the login", async () => {
       await registerConfirmed(t.app, t.smtp, "dee@example.com", "correct horse");
       const first = await signIn(t.app, "dee@example.com", "correct horse");
