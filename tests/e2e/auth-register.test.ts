@@ -85,6 +85,15 @@ for (const target of databaseTargets()) {
       assert.equal((await users()).length, 1);
     });
 
+    it("two registrations of one new address at once both answer 202 and create one account", async () => {
+      const results = await Promise.all(Array.from({ length: 4 }, () => register(t.app, "race@example.com", "correct horse")));
+      assert.deepEqual(
+        results.map((res) => res.status),
+        [202, 202, 202, 202],
+      );
+      assert.equal((await users()).length, 1);
+    });
+
     it("stores emails trimmed and lower-cased, and signs in with any case", async () => {
       await register(t.app, "  Fay@Example.COM ", "correct horse");
       assert.equal((await users())[0]?.email, "fay@example.com");
