@@ -3,6 +3,7 @@ import type { Db } from "../db/schema.ts";
 import type { Logger } from "../logger.ts";
 import type { Deliver, MailMessage } from "./deliver.ts";
 
+/** Messages sent in one go before checking `again`. */
 const BATCH = 20;
 /** A claimed message is someone's for this long; if its sender dies, another instance takes it after. */
 const LEASE_SECONDS = 120;
@@ -13,7 +14,8 @@ const MAX_BACKOFF_SECONDS = 3600;
  * Delivers the `outbox` table. Rows are written in the request's
  * transaction, so a rolled-back request sends nothing; a mail server that is
  * down delays mail (retried with backoff), never loses it. Several instances
- * may run it at once: each claims rows with `for update skip locked`.
+ * may run it at once: each claims one row at a time with `for update skip
+ * locked` and a lease. A delivered message's text is cleared: it held links.
  */
 export interface Mailer {
   /** Sends what is due now; resolves with how many were accepted. */
@@ -41,45 +43,48 @@ export function createMailer({ db, deliver, logger, now }: MailerOptions): Maile
   let again = false;
   let timer: NodeJS.Timeout | undefined;
 
-  const claim = async (): Promise<(MailMessage & { attempts: number })[]> => {
+  /** Takes the next due message for LEASE_SECONDS: one at a time, so a lease never runs out behind a slow batch. */
+  const claimOne = async (): Promise<(MailMessage & { attempts: number; lease: Date }) | undefined> => {
     const at = now();
-    const leaseUntil = new Date(at.getTime() + LEASE_SECONDS * 1000);
+    const lease = new Date(at.getTime() + LEASE_SECONDS * 1000);
     const { rows } = await sql<MailMessage & { attempts: number }>`
-      update outbox set attempts = attempts + 1, next_attempt_at = ${leaseUntil}
-      where id in (
+      update outbox set attempts = attempts + 1, next_attempt_at = ${lease}
+      where id = (
         select id from outbox where sent_at is null and next_attempt_at <= ${at}
-        order by id limit ${BATCH} for update skip locked
+        order by id limit 1 for update skip locked
       )
       returning id, "to", subject, text, html, attempts`.execute(db);
-    return rows;
+    return rows[0] ? { ...rows[0], lease } : undefined;
   };
 
-  /** Sends one claimed batch; says whether the batch was full, so more may be waiting. */
-  const deliverBatch = async (): Promise<{ sent: number; full: boolean }> => {
-    let sent = 0;
-    const batch = await claim();
-    for (const message of batch) {
-      try {
-        await deliver(message);
-        await db.updateTable("outbox").set({ sent_at: now(), last_error: null }).where("id", "=", message.id).execute();
-        sent++;
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        const retryAt = new Date(now().getTime() + backoffSeconds(message.attempts) * 1000);
-        await db
-          .updateTable("outbox")
-          .set({ next_attempt_at: retryAt, last_error: reason.slice(0, 500) })
-          .where("id", "=", message.id)
-          .execute();
-        logger.warn("mail delivery failed; will retry", {
-          outbox_id: message.id,
-          attempts: message.attempts,
-          retry_at: retryAt.toISOString(),
-          error: reason,
-        });
-      }
+  /** Sends one message if one is due; says whether there was one. */
+  const deliverOne = async (): Promise<{ found: boolean; sent: boolean }> => {
+    const message = await claimOne();
+    if (!message) return { found: false, sent: false };
+    try {
+      await deliver(message);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const retryAt = new Date(now().getTime() + backoffSeconds(message.attempts) * 1000);
+      // Only while the lease is still ours: another instance may have taken the message since.
+      await db
+        .updateTable("outbox")
+        .set({ next_attempt_at: retryAt, last_error: reason.slice(0, 500) })
+        .where("id", "=", message.id)
+        .where("sent_at", "is", null)
+        .where("next_attempt_at", "=", message.lease)
+        .execute();
+      logger.warn("mail delivery failed; will retry", {
+        outbox_id: message.id,
+        attempts: message.attempts,
+        retry_at: retryAt.toISOString(),
+        error: reason,
+      });
+      return { found: true, sent: false };
     }
-    return { sent, full: batch.length === BATCH };
+    // The text held single-use links: once delivered, it is not kept.
+    await db.updateTable("outbox").set({ sent_at: now(), last_error: null, text: "", html: null }).where("id", "=", message.id).execute();
+    return { found: true, sent: true };
   };
 
   const deliverDue = (): Promise<number> => {
@@ -89,9 +94,13 @@ export function createMailer({ db, deliver, logger, now }: MailerOptions): Maile
       try {
         while (again) {
           again = false;
-          const { sent, full } = await deliverBatch();
-          total += sent;
-          if (full) again = true;
+          for (let count = 0; count < BATCH; count++) {
+            const { found, sent } = await deliverOne();
+            if (!found) break;
+            if (sent) total++;
+            // A full run may have left more due mail: look again.
+            if (count === BATCH - 1) again = true;
+          }
         }
       } finally {
         // Cleared in the same tick as the last look at `again`, so no request for delivery falls between.
