@@ -1,6 +1,8 @@
 import type { Hono } from "hono";
 import type { Services } from "./actions/define-action.ts";
 import { createKeyStore } from "./auth/key-store.ts";
+import { prepareDummyHash } from "./auth/passwords.ts";
+import { pruneHits } from "./auth/rate-limit-store.ts";
 import { type Config, loadConfig } from "./config.ts";
 import { migrateApp } from "./db/app-migrations.ts";
 import { createDatabase, type DatabaseHandle } from "./db/create-database.ts";
@@ -12,6 +14,8 @@ import { createLogger, type Logger } from "./logger.ts";
 import { createDeliver } from "./mail/deliver.ts";
 import { createMailer } from "./mail/mailer.ts";
 import { buildRouter } from "./server/build-router.ts";
+
+const HOUR_MS = 3_600_000;
 
 export interface CreateAppOptions {
   /** Defaults to the environment's. */
@@ -57,6 +61,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<Trellis
   let loaded = first.app;
 
   const keys = await createKeyStore(config, { now, onWarning: (message) => logger.warn(message) });
+  await prepareDummyHash(config.bcryptCost);
   const database = options.database ?? createDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   const ownsDatabase = options.database === undefined;
   try {
@@ -70,7 +75,12 @@ export async function createApp(options: CreateAppOptions = {}): Promise<Trellis
 
   const mailer = createMailer({ db: database.db, deliver: createDeliver(config, options.printMail), logger, now });
   mailer.start();
-  const services: Services = { config, logger, db: database.db, keys, roles: loaded.roles, mailer, now };
+  // Rate-limit hits of keys used once (a new address) are not pruned by later hits: clear old ones hourly.
+  const housekeeping = setInterval(() => {
+    pruneHits(database.db, now()).catch((error: unknown) => logger.warn("pruning rate-limit hits failed", { error: String(error) }));
+  }, HOUR_MS);
+  housekeeping.unref();
+  let services: Services = { config, logger, db: database.db, keys, roles: loaded.roles, mailer, now };
   const routerOptions = { logRequests: options.logRequests ?? false };
   let router: Hono = buildRouter(loaded, services, routerOptions);
 
@@ -92,12 +102,14 @@ export async function createApp(options: CreateAppOptions = {}): Promise<Trellis
         await migrateApp(database, config.appDir);
         await syncRoles(database.db, result.app);
         loaded = result.app;
-        Object.assign(services, { roles: loaded.roles });
+        // A new services object: requests still running on the old table keep the roles they started with.
+        services = { ...services, roles: loaded.roles };
         router = buildRouter(loaded, services, routerOptions);
       }
       return result;
     },
     async close() {
+      clearInterval(housekeeping);
       await mailer.stop();
       if (ownsDatabase) await database.close();
     },

@@ -48,9 +48,12 @@ export class TrellisError extends Error {
   }
 }
 
+/** A body with thousands of bad fields gets a short answer: the first ones are enough to act on. */
+const MAX_FIELDS_REPORTED = 20;
+
 export class ValidationError extends TrellisError {
   constructor(fields: Record<string, string>) {
-    super(400, "validation_failed", "The request is not valid", fields);
+    super(400, "validation_failed", "The request is not valid", Object.fromEntries(Object.entries(fields).slice(0, MAX_FIELDS_REPORTED)));
   }
 }
 

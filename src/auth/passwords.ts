@@ -4,17 +4,18 @@ const dummyHashes = new Map<number, string>();
 
 export const hashPassword = (password: string, cost: number): Promise<string> => bcrypt.hash(password, cost);
 
+/** Computes the fixed hash at start, so the first unknown-email login costs what every later one does. */
+export async function prepareDummyHash(cost: number): Promise<void> {
+  if (!dummyHashes.has(cost)) dummyHashes.set(cost, await bcrypt.hash("trellis-dummy-password", cost));
+}
+
 /**
  * Compares against the stored hash, or against a fixed hash of the same
  * cost when there is none, so an unknown email costs as long as a wrong password.
  */
 export async function verifyPassword(password: string, hash: string | null | undefined, cost: number): Promise<boolean> {
   if (hash) return bcrypt.compare(password, hash);
-  let dummy = dummyHashes.get(cost);
-  if (!dummy) {
-    dummy = await bcrypt.hash("trellis-dummy-password", cost);
-    dummyHashes.set(cost, dummy);
-  }
-  await bcrypt.compare(password, dummy);
+  await prepareDummyHash(cost);
+  await bcrypt.compare(password, dummyHashes.get(cost) ?? "");
   return false;
 }

@@ -4,8 +4,6 @@ export interface RoleGraph {
   has(role: string): boolean;
   /** The role and all it implies, transitively. */
   closure(role: string): ReadonlySet<string>;
-  /** A principal's roles with everything they imply; unknown roles are dropped. */
-  expand(roles: readonly string[]): Set<string>;
 }
 
 export interface RoleSpec {
@@ -31,11 +29,6 @@ export function createRoleGraph(specs: ReadonlyMap<string, RoleSpec>): RoleGraph
     names,
     has: (role) => names.has(role),
     closure: (role) => closures.get(role) ?? new Set(),
-    expand(roles) {
-      const out = new Set<string>();
-      for (const role of roles) for (const implied of closures.get(role) ?? []) out.add(implied);
-      return out;
-    },
   };
 }
 

@@ -11,6 +11,8 @@ export async function readJsonBody(request: Request, limit: number): Promise<unk
   const declared = Number(request.headers.get("content-length") ?? Number.NaN);
   if (declared > limit) throw tooLarge(limit);
   if (!request.body || declared === 0) return undefined;
+  const typed = JSON_TYPE.test(request.headers.get("content-type") ?? "");
+  if (!typed && declared > 0) throw unsupported();
 
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -26,9 +28,7 @@ export async function readJsonBody(request: Request, limit: number): Promise<unk
     chunks.push(value);
   }
   if (size === 0) return undefined;
-  if (!JSON_TYPE.test(request.headers.get("content-type") ?? "")) {
-    throw new TrellisError(415, "unsupported_media_type", "Send the body as JSON with Content-Type: application/json");
-  }
+  if (!typed) throw unsupported();
   const text = new TextDecoder("utf-8", { fatal: false }).decode(Buffer.concat(chunks));
   try {
     return JSON.parse(text);
@@ -36,6 +36,8 @@ export async function readJsonBody(request: Request, limit: number): Promise<unk
     throw new TrellisError(400, "invalid_json", "The body is not valid JSON");
   }
 }
+
+const unsupported = () => new TrellisError(415, "unsupported_media_type", "Send the body as JSON with Content-Type: application/json");
 
 const tooLarge = (limit: number) =>
   new TrellisError(413, "payload_too_large", `The body is larger than ${limit} bytes`, { limit_bytes: limit });
