@@ -1,12 +1,12 @@
-import bcrypt from "bcryptjs";
+import { bcryptCompare, bcryptHash } from "./bcrypt-pool.ts";
 
 const dummyHashes = new Map<number, string>();
 
-export const hashPassword = (password: string, cost: number): Promise<string> => bcrypt.hash(password, cost);
+export const hashPassword = (password: string, cost: number): Promise<string> => bcryptHash(password, cost);
 
 /** Computes the fixed hash at start, so the first unknown-email login costs what every later one does. */
 export async function prepareDummyHash(cost: number): Promise<void> {
-  if (!dummyHashes.has(cost)) dummyHashes.set(cost, await bcrypt.hash("trellis-dummy-password", cost));
+  if (!dummyHashes.has(cost)) dummyHashes.set(cost, await bcryptHash("trellis-dummy-password", cost));
 }
 
 /**
@@ -14,8 +14,8 @@ export async function prepareDummyHash(cost: number): Promise<void> {
  * cost when there is none, so an unknown email costs as long as a wrong password.
  */
 export async function verifyPassword(password: string, hash: string | null | undefined, cost: number): Promise<boolean> {
-  if (hash) return bcrypt.compare(password, hash);
+  if (hash) return bcryptCompare(password, hash);
   await prepareDummyHash(cost);
-  await bcrypt.compare(password, dummyHashes.get(cost) ?? "");
+  await bcryptCompare(password, dummyHashes.get(cost) ?? "");
   return false;
 }
