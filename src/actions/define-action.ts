@@ -13,7 +13,10 @@ export type JsonSchema = Record<string, unknown>;
 export interface Services {
   readonly config: Config;
   readonly logger: Logger;
-  /** The database outside any request transaction: for work that must survive a rollback. */
+  /**
+   * The database outside any request transaction: for `after` tasks only, since
+   * on the embedded database a request's transaction holds the one connection.
+   */
   readonly db: Db;
   readonly keys: KeyStore;
   readonly roles: RoleGraph;
