@@ -44,8 +44,14 @@ export function compileEndpoint(source: YamlSource, route: RouteFromPath, env: E
   const use = (root: string) => {
     used.add(root);
   };
-  const { steps, names } = compileSteps(record.steps, source, env, use);
-  const response = compileResponse(record.response, source, { roots: names, report: (at, message) => source.report(at, message), use });
+  const fields = input ? knownFields(input) : undefined;
+  const { steps, names } = compileSteps(record.steps, source, env, use, fields);
+  const response = compileResponse(record.response, source, {
+    roots: names,
+    report: (at, message) => source.report(at, message),
+    use,
+    ...(fields ? { fields } : {}),
+  });
 
   if (source.issues.some((issue) => issue.severity === "error") || !allow || !input || !response) return undefined;
   lintEndpoint(source, record, used);
@@ -195,4 +201,18 @@ function compileResponse(raw: unknown, source: YamlSource, env: TemplateEnv): Co
   const bodyEnv = html ? { ...env, escape: escapeHtml } : env;
   const body = hasBody ? compileTemplate(record.body, bodyEnv, ["response", "body"]) : undefined;
   return { status, headers, body };
+}
+
+/** The fields of body, query and params, where the schema allows no others: `${body.ratng}` is then a load error. */
+function knownFields(input: Inputs): Map<string, Set<string>> {
+  const fields = new Map<string, Set<string>>();
+  for (const part of INPUT_KEYS) {
+    const schema = input[part]?.schema;
+    if (schema?.type === "object" && schema.additionalProperties === false && schema.properties && typeof schema.properties === "object") {
+      fields.set(part, new Set(Object.keys(schema.properties)));
+    }
+  }
+  // An endpoint without a body declares none: it has no fields at all.
+  if (!input.body) fields.set("body", new Set());
+  return fields;
 }

@@ -27,6 +27,7 @@ export function compileSteps(
   source: YamlSource,
   env: StepsEnv,
   use?: (root: string) => void,
+  fields?: ReadonlyMap<string, ReadonlySet<string>>,
 ): { steps: CompiledStep[]; names: Set<string> } {
   const names = new Set<string>(INPUT_ROOTS);
   const steps: CompiledStep[] = [];
@@ -36,7 +37,7 @@ export function compileSteps(
     return { steps, names };
   }
   raw.forEach((item, index) => {
-    const step = compileStep(item, ["steps", index], source, env, names, use);
+    const step = compileStep(item, ["steps", index], source, env, names, use, fields);
     if (step) steps.push(step);
   });
   return { steps, names };
@@ -49,6 +50,7 @@ function compileStep(
   env: StepsEnv,
   names: Set<string>,
   use: ((root: string) => void) | undefined,
+  fields?: ReadonlyMap<string, ReadonlySet<string>>,
 ): CompiledStep | undefined {
   if (item === null || typeof item !== "object" || Array.isArray(item)) {
     source.report(path, "a step must be a map like `- db.insert: {…}` with optional `as:` and `when:`");
@@ -66,7 +68,12 @@ function compileStep(
   }
   const actionName = actionKeys[0] as string;
   const action = env.actions.get(actionName);
-  const templateEnv: TemplateEnv = { roots: names, report: (at, message) => source.report(at, message), use };
+  const templateEnv: TemplateEnv = {
+    roots: names,
+    report: (at, message) => source.report(at, message),
+    use,
+    ...(fields ? { fields } : {}),
+  };
 
   const when = record.when === undefined ? undefined : compileWhen(record.when, [...path, "when"], source, templateEnv);
   const as = compileName(record.as, [...path, "as"], source, names);

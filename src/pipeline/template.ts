@@ -13,6 +13,8 @@ export interface TemplateEnv {
   readonly escape?: (text: string) => string;
   /** Told the root of every reference compiled (e.g. a step's `as` name), so the loader can flag names nothing reads. */
   readonly use?: (root: string) => void;
+  /** The fields a root is known to have (an input schema that allows no others): a reference to another is a load error. */
+  readonly fields?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 const REFERENCE = /\$\{([^}]*)\}/g;
@@ -106,6 +108,12 @@ function compileExpression(expression: string, env: TemplateEnv, path: readonly 
     return undefined;
   }
   env.use?.(root);
+  const known = env.fields?.get(root);
+  const field = rest[0];
+  if (known && field !== undefined && !known.has(field)) {
+    env.report(path, `unknown reference "\${${match[2]}}": ${root} has no field "${field}" (it has ${[...known].join(", ") || "none"})`);
+    return undefined;
+  }
   const read: Resolver = rest.length === 0 ? (scope) => scope[root] : (scope) => readPath(scope[root], rest);
   return negate ? (scope) => !isTruthy(read(scope)) : read;
 }
