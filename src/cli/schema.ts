@@ -4,6 +4,7 @@ import { builtinActions } from "../actions/registry.ts";
 import { createEndpointSchema } from "../loader/endpoint-schema.ts";
 import { loadAppActions } from "../loader/load-actions.ts";
 import { formatIssue } from "../loader/load-issue.ts";
+import { appDirFrom } from "./load-for-cli.ts";
 
 /** The actions an app's endpoint files may use: the built-ins and the app's own `actions/`. */
 export async function appActions(dir: string): Promise<{ actions: Map<string, AnyAction>; issues: string[] }> {
@@ -18,8 +19,7 @@ export async function appActions(dir: string): Promise<{ actions: Map<string, An
  * `# yaml-language-server: $schema=../schema/endpoint.schema.json`.
  */
 export async function runSchema(args: string[]): Promise<number> {
-  const dir = path.resolve(args[0] ?? process.env.APP_DIR ?? ".");
-  const { actions, issues } = await appActions(dir);
+  const { actions, issues } = await appActions(appDirFrom(args));
   if (issues.length > 0) {
     for (const line of issues) process.stderr.write(`${line}\n`);
     process.stderr.write("\nFix the actions above first: a schema without them would flag every step that uses them.\n");
