@@ -35,8 +35,11 @@ export default defineAction<SendMailOptions, { queued: number }>({
       })
       .returning("id")
       .executeTakeFirstOrThrow();
-    after((outcome) => {
-      if (outcome === "committed") services.mailer.kick();
+    after(async (outcome) => {
+      if (outcome !== "committed") return;
+      // The development outbox (no SMTP_URL) is a local file: written before the answer, so the link is there when the client looks.
+      if (services.config.mail.smtpUrl) services.mailer.kick();
+      else await services.mailer.deliverDue();
     });
     return { queued: row.id };
   },
