@@ -80,7 +80,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<Trellis
     pruneHits(database.db, now()).catch((error: unknown) => logger.warn("pruning rate-limit hits failed", { error: String(error) }));
   }, HOUR_MS);
   housekeeping.unref();
-  let services: Services = { config, logger, db: database.db, keys, roles: loaded.roles, mailer, now };
+  let services: Services = { config, logger, db: database.db, keys, roles: loaded.roles, mailer, now, ping: () => database.ping() };
   const routerOptions = { logRequests: options.logRequests ?? false };
   let router: Hono = buildRouter(loaded, services, routerOptions);
 

@@ -21,6 +21,8 @@ export interface Services {
   readonly keys: KeyStore;
   readonly roles: RoleGraph;
   readonly mailer: Mailer;
+  /** Resolves when the database answers; for health checks. */
+  ping(): Promise<void>;
   /** Injected so tests can freeze time. */
   now(): Date;
 }

@@ -26,6 +26,8 @@ export interface DatabaseHandle {
    * of the app shares (an advisory lock on PostgreSQL): for migrations.
    */
   exclusive<T>(work: (run: ScriptRunner) => Promise<T>): Promise<T>;
+  /** Resolves when the database answers a trivial query; for /healthz. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -67,6 +69,9 @@ export function createDatabase(options: DatabaseOptions): DatabaseHandle {
           client.release();
         }
       },
+      ping: async () => {
+        await pool.query("select 1");
+      },
       close: () => db.destroy(),
     };
   }
@@ -83,6 +88,10 @@ export function createDatabase(options: DatabaseOptions): DatabaseHandle {
       work(async (text, params) =>
         params ? (await pglite.query<Record<string, unknown>>(text, params)).rows : ((await pglite.exec(text)).at(-1)?.rows ?? []),
       ),
+    // Straight to PGlite, not through kysely's one connection: a health check must not queue behind open transactions.
+    ping: async () => {
+      await pglite.query("select 1");
+    },
     close: async () => {
       try {
         await db.destroy();

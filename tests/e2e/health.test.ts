@@ -20,13 +20,32 @@ describe("GET /healthz", () => {
     assert.equal(body.error.code, "database_unavailable");
   });
 
+  it("answers while a request holds the embedded database's one connection in a transaction", async () => {
+    const [pglite] = databaseTargets();
+    const database = await (pglite ?? assert.fail("no database")).open();
+    const app = await createTestApp({ appDir: fixture("engine"), database });
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const transaction = database.db.transaction().execute(async (trx) => {
+      await trx.selectFrom("users").selectAll().execute();
+      await held;
+    });
+    const res = await app.request("/healthz");
+    assert.equal(res.status, 200);
+    release();
+    await transaction;
+    await database.close();
+  });
+
   it("is 503 when PostgreSQL cannot be reached", async () => {
     const [pglite] = databaseTargets();
     const migrated = await (pglite ?? assert.fail("no database")).open();
     const app = await createTestApp({ appDir: fixture("engine"), database: migrated });
     // Swap in a pool pointed at a closed port: what a PostgreSQL outage looks like to the app.
     const unreachable = createDatabase({ url: "postgres://postgres@127.0.0.1:1/none" });
-    Object.assign(app.services, { db: unreachable.db });
+    Object.assign(app.services, { ping: () => unreachable.ping() });
     const res = await app.request("/healthz");
     assert.equal(res.status, 503);
     await unreachable.close();
