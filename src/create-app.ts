@@ -99,7 +99,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<Trellis
       const result = await loadApp(config.appDir, version === undefined ? {} : { version });
       if (result.app) {
         // A new migration may come with the endpoints that need it; if it fails, that throws and the old table stays.
-        await migrateApp(database, config.appDir);
+        for (const name of await migrateApp(database, config.appDir)) logger.info(`applied migration ${name}`);
         await syncRoles(database.db, result.app);
         loaded = result.app;
         // A new services object: requests still running on the old table keep the roles they started with.

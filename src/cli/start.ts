@@ -3,6 +3,7 @@ import { serve } from "@hono/node-server";
 import { loadConfig } from "../config.ts";
 import { createApp, type TrellisApp } from "../create-app.ts";
 import { formatIssue, LoadError } from "../loader/load-issue.ts";
+import { withPrefix } from "../loader/route-from-path.ts";
 import { createLogger } from "../logger.ts";
 import { serveControlSocket } from "./control-socket.ts";
 import { runUserCommand } from "./user-commands.ts";
@@ -75,7 +76,14 @@ async function withChosenPort(env: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv
 function routeTable(app: TrellisApp): string {
   const rows = [...app.loaded.endpoints]
     .sort((a, b) => a.pattern.localeCompare(b.pattern) || a.method.localeCompare(b.method))
-    .map((e) => [e.method.toUpperCase(), e.pattern, typeof e.allow === "string" ? e.allow : e.allow.join(", ")] as const);
+    .map(
+      (e) =>
+        [
+          e.method.toUpperCase(),
+          withPrefix(app.loaded.settings.prefix, e.pattern),
+          typeof e.allow === "string" ? e.allow : e.allow.join(", "),
+        ] as const,
+    );
   const width = Math.max(4, ...rows.map(([, pattern]) => pattern.length));
   const lines = rows.map(([method, pattern, allow]) => `  ${method.padEnd(6)} ${pattern.padEnd(width)}  ${allow}`);
   return `\n  ${"METHOD".padEnd(6)} ${"PATH".padEnd(width)}  ALLOW\n${lines.join("\n")}\n\n`;

@@ -87,6 +87,7 @@ describe("trellis dev", () => {
       'allow: public\nsteps:\n  - db.select: { table: tags }\n    as: tags\nresponse:\n  body: { tags: "${tags}" }\n',
     );
     await until("/tags", (_res, body) => body === '{"tags":[{"name":"yaml"}]}');
+    await server.waitFor(/applied migration 001_tags\.sql/);
   });
 
   it("logs each request with method, path, status and time", async () => {
