@@ -36,8 +36,8 @@ for (const target of databaseTargets()) {
       apps.push(app);
       return app;
     };
-    const smtp = async (port = 0) => {
-      const server = await startSmtp(port);
+    const smtp = async (port = 0, options: { starttls?: boolean } = {}) => {
+      const server = await startSmtp(port, options);
       servers.push(server);
       return server;
     };
@@ -77,6 +77,13 @@ for (const target of databaseTargets()) {
       assert.equal((await outbox()).length, 0);
       await app.services.mailer.deliverDue();
       assert.equal(server.mails.length, 0);
+    });
+
+    it("delivers over smtp:// to a server offering STARTTLS with a certificate it cannot verify", async () => {
+      const server = await smtp(0, { starttls: true });
+      const app = await open(fixture("mail"), { SMTP_URL: server.url });
+      assert.equal((await app.request("/greet-mail", json({ email: "tls@example.com", name: "T" }))).status, 202);
+      await server.waitFor("tls@example.com");
     });
 
     it("escapes values in html and keeps line breaks out of the subject", async () => {

@@ -20,12 +20,13 @@ export interface TestSmtp {
   close(): Promise<void>;
 }
 
-export async function startSmtp(port = 0): Promise<TestSmtp> {
+/** `starttls: true` keeps smtp-server's default STARTTLS offer, with its own self-signed (and expired) certificate. */
+export async function startSmtp(port = 0, options: { starttls?: boolean } = {}): Promise<TestSmtp> {
   const mails: ReceivedMail[] = [];
   const waiters = new Set<() => void>();
   const server = new SMTPServer({
     authOptional: true,
-    disabledCommands: ["STARTTLS", "AUTH"],
+    disabledCommands: options.starttls ? ["AUTH"] : ["STARTTLS", "AUTH"],
     logger: false,
     onData(stream, session, callback) {
       simpleParser(stream).then(
