@@ -1,4 +1,4 @@
-import { hashToken, newOpaqueToken } from "../auth/opaque-token.ts";
+import { hashToken, newLinkToken } from "../auth/opaque-token.ts";
 import { defineAction } from "./define-action.ts";
 import { durationSchema, durationSeconds } from "./options/duration.ts";
 
@@ -36,7 +36,7 @@ export default defineAction<IssueTokenOptions, { token: string; expires_at: Date
         .where("expires_at", ">", now)
         .execute();
     }
-    const token = newOpaqueToken();
+    const token = newLinkToken();
     const expiresAt = new Date(now.getTime() + durationSeconds(expires_in) * 1000);
     await db
       .insertInto("one_time_tokens")

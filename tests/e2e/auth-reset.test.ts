@@ -22,6 +22,7 @@ for (const target of databaseTargets()) {
       const mail = await t.smtp.waitFor("ann@example.com", /Reset your password/);
       assert.match(mail.text, new RegExp(`${PUBLIC_URL}/auth/reset-password\\?token=`));
       const token = tokenIn(mail);
+      assert.ok(mail.raw.includes(`token=${token}`), "the link is plain text on the wire, not quoted-printable");
       const page = await t.app.request(`/auth/reset-password?token=${token}`);
       assert.equal(page.status, 200);
       assert.match(await page.text(), /type="password"/);

@@ -3,6 +3,8 @@ import { type ParsedMail, simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
 
 export interface ReceivedMail {
+  /** The message as it crossed the wire, before any decoding. */
+  readonly raw: string;
   readonly to: string;
   readonly subject: string;
   readonly text: string;
@@ -29,21 +31,22 @@ export async function startSmtp(port = 0, options: { starttls?: boolean } = {}):
     disabledCommands: options.starttls ? ["AUTH"] : ["STARTTLS", "AUTH"],
     logger: false,
     onData(stream, session, callback) {
-      simpleParser(stream).then(
-        (parsed: ParsedMail) => {
-          for (const recipient of session.envelope.rcptTo) {
-            mails.push({
-              to: recipient.address,
-              subject: parsed.subject ?? "",
-              text: parsed.text ?? "",
-              html: typeof parsed.html === "string" ? parsed.html : "",
-            });
-          }
-          for (const waiter of waiters) waiter();
-          callback();
-        },
-        (error: Error) => callback(error),
-      );
+      const chunks: Buffer[] = [];
+      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+      stream.on("end", () => {
+        const raw = Buffer.concat(chunks).toString("utf8");
+        simpleParser(raw).then(
+          (parsed: ParsedMail) => {
+            for (const recipient of session.envelope.rcptTo) {
+              const html = typeof parsed.html === "string" ? parsed.html : "";
+              mails.push({ raw, to: recipient.address, subject: parsed.subject ?? "", text: parsed.text ?? "", html });
+            }
+            for (const waiter of waiters) waiter();
+            callback();
+          },
+          (error: Error) => callback(error),
+        );
+      });
     },
   });
   await new Promise<void>((resolve, reject) => {
