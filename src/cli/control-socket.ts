@@ -9,10 +9,14 @@ import path from "node:path";
  */
 export const controlSocketPath = (dataDir: string): string => path.join(dataDir, "trellis.sock");
 
+/** Unix socket paths are limited to about 100 bytes; a longer one is silently cut, so none is used. */
+const usable = (file: string): boolean => Buffer.byteLength(file) <= 100;
+
 const MAX_REQUEST_BYTES = 64 * 1024;
 
 export function serveControlSocket(dataDir: string, handle: (args: string[]) => Promise<unknown>): () => void {
   const file = controlSocketPath(dataDir);
+  if (!usable(file)) return () => {};
   fs.rmSync(file, { force: true });
   const server = net.createServer((socket) => {
     let input = "";
@@ -36,7 +40,15 @@ export function serveControlSocket(dataDir: string, handle: (args: string[]) => 
     });
     socket.on("error", () => socket.destroy());
   });
-  server.listen(file, () => fs.chmodSync(file, 0o600));
+  // Without the socket (a DATA_DIR path too long for one, say) the server still serves; `trellis users` then asks to stop it.
+  server.on("error", () => server.close());
+  server.listen(file, () => {
+    try {
+      fs.chmodSync(file, 0o600);
+    } catch {
+      server.close();
+    }
+  });
   server.unref();
   return () => {
     server.close();
@@ -47,6 +59,10 @@ export function serveControlSocket(dataDir: string, handle: (args: string[]) => 
 /** Sends one command to the server holding DATA_DIR; rejects when none answers. */
 export function askControlSocket(dataDir: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
+    if (!usable(controlSocketPath(dataDir))) {
+      reject(new Error("no control socket for this DATA_DIR"));
+      return;
+    }
     const socket = net.createConnection(controlSocketPath(dataDir));
     let output = "";
     socket.setEncoding("utf8");
