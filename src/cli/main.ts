@@ -21,7 +21,8 @@ Commands:
                   change a user's roles
 `;
 
-type Command = (args: string[]) => Promise<number>;
+/** A command resolves with its exit code, or with nothing when it keeps serving until a signal. */
+type Command = (args: string[]) => Promise<number | undefined>;
 
 const commands: Record<string, Command> = {
   start: (args) => runStart(args, { watch: false }),
@@ -33,7 +34,7 @@ const commands: Record<string, Command> = {
   users: runUsers,
 };
 
-async function main(argv: string[]): Promise<number> {
+async function main(argv: string[]): Promise<number | undefined> {
   const { positionals, values } = parseArgs({
     args: argv.slice(0, 1),
     options: { help: { type: "boolean", short: "h" } },
@@ -51,7 +52,7 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv.slice(2)).then(
   (code) => {
-    if (code !== -1) process.exitCode = code;
+    if (code !== undefined) process.exitCode = code;
   },
   (error: unknown) => {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);

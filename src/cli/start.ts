@@ -12,7 +12,7 @@ import { watchApp } from "./watch-app.ts";
 const SHUTDOWN_GRACE_MS = 10_000;
 
 /** `trellis start|dev [dir]`: serve until SIGTERM/SIGINT, then finish in-flight requests and close the pool. */
-export async function runStart(args: string[], { watch }: { watch: boolean }): Promise<number> {
+export async function runStart(args: string[], { watch }: { watch: boolean }): Promise<number | undefined> {
   const env = await withChosenPort(process.env);
   const config = loadConfig(env, args[0] ? { appDir: args[0] } : {});
   const logger = createLogger(config.logLevel);
@@ -56,7 +56,7 @@ export async function runStart(args: string[], { watch }: { watch: boolean }): P
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
-  return -1;
+  return undefined;
 }
 
 /**
