@@ -33,6 +33,11 @@ export async function runStart(args: string[], { watch }: { watch: boolean }): P
     process.stdout.write(routeTable(app));
     logger.info(`trellis listening on http://${config.host}:${info.port}`, { port: info.port });
   });
+  server.on("error", (error: NodeJS.ErrnoException) => {
+    const reason = error.code === "EADDRINUSE" ? "the port is in use (set PORT, or PORT=0 for any free one)" : error.message;
+    process.stderr.write(`trellis cannot listen on ${config.host}:${config.port}: ${reason}\n`);
+    void app.close().finally(() => process.exit(1));
+  });
   const stopWatching = watch ? watchApp(app, logger) : () => {};
   // The embedded database is this process's alone: `trellis users` asks it to act instead.
   const stopControl = config.databaseUrl

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { runTrellis } from "../helpers/cli.ts";
@@ -61,6 +62,19 @@ describe("trellis start", () => {
     assert.match(server.output(), /roles\.yaml:1:1 warning: role "guest" is never used/);
     server.child.kill("SIGTERM");
     assert.equal(await server.exited, 0);
+  });
+
+  it("says so when the port is taken, and exits 1", async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const { port } = blocker.address() as net.AddressInfo;
+    try {
+      const server = runTrellis(["start", fixture("engine")], { PORT: String(port), HOST: "127.0.0.1", DATA_DIR: tempDir() });
+      assert.equal(await server.exited, 1);
+      assert.match(server.output(), /cannot listen on 127\.0\.0\.1:\d+: the port is in use/);
+    } finally {
+      blocker.close();
+    }
   });
 
   it("refuses to start in production without a JWT secret", async () => {
