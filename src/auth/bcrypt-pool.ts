@@ -2,7 +2,7 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 
 type Task = { op: "hash"; password: string; hashOrCost: number } | { op: "compare"; password: string; hashOrCost: string };
-type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
+type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void; worker: Worker };
 
 /**
  * bcrypt costs ~0.3 s of CPU at cost 12. On the main thread a burst of
@@ -21,7 +21,7 @@ class BcryptPool {
     this.#load.set(worker, (this.#load.get(worker) ?? 0) + 1);
     worker.ref();
     return new Promise<T>((resolve, reject) => {
-      this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject, worker });
       worker.postMessage({ id, ...task });
     });
   }
@@ -47,6 +47,20 @@ class BcryptPool {
       if (error !== undefined) pending?.reject(new Error(error));
       else pending?.resolve(result);
     });
+    // A worker that dies fails its tasks (so no request hangs holding a transaction) and is replaced on next use.
+    const retire = (error: Error) => {
+      const index = this.#workers.indexOf(worker);
+      if (index < 0) return;
+      this.#workers.splice(index, 1);
+      this.#load.delete(worker);
+      for (const [id, pending] of this.#pending) {
+        if (pending.worker !== worker) continue;
+        this.#pending.delete(id);
+        pending.reject(error);
+      }
+    };
+    worker.on("error", retire);
+    worker.on("exit", (code) => retire(new Error(`bcrypt worker exited with code ${code}`)));
     this.#workers.push(worker);
     return worker;
   }

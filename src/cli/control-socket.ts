@@ -21,10 +21,15 @@ export function serveControlSocket(dataDir: string, handle: (args: string[]) => 
   const server = net.createServer((socket) => {
     let input = "";
     socket.setEncoding("utf8");
-    socket.on("data", (chunk: string) => {
+    socket.on("data", function onData(chunk: string) {
       input += chunk;
-      if (input.length > MAX_REQUEST_BYTES) socket.destroy();
+      if (input.length > MAX_REQUEST_BYTES) {
+        socket.destroy();
+        return;
+      }
       if (!input.includes("\n")) return;
+      // One request per connection: later chunks are not read again.
+      socket.off("data", onData);
       const reply = (value: unknown) => socket.end(`${JSON.stringify(value)}\n`);
       let args: unknown;
       try {
@@ -42,13 +47,13 @@ export function serveControlSocket(dataDir: string, handle: (args: string[]) => 
   });
   // Without the socket (a DATA_DIR path too long for one, say) the server still serves; `trellis users` then asks to stop it.
   server.on("error", () => server.close());
-  server.listen(file, () => {
-    try {
-      fs.chmodSync(file, 0o600);
-    } catch {
-      server.close();
-    }
-  });
+  // Created owner-only from the start (umask), not made so afterwards.
+  const umask = process.umask(0o177);
+  try {
+    server.listen(file);
+  } finally {
+    process.umask(umask);
+  }
   server.unref();
   return () => {
     server.close();

@@ -83,14 +83,17 @@ export function createDatabase(options: DatabaseOptions): DatabaseHandle {
   return {
     db,
     kind: "pglite",
-    // One process owns an embedded database, so there is no one to lock out.
+    // One process owns an embedded database, so no other instance needs locking out; PGlite itself runs
+    // the script between request transactions, one after the other.
     exclusive: (work) =>
       work(async (text, params) =>
         params ? (await pglite.query<Record<string, unknown>>(text, params)).rows : ((await pglite.exec(text)).at(-1)?.rows ?? []),
       ),
-    // Straight to PGlite, not through kysely's one connection: a health check must not queue behind open transactions.
+    // In-process: the database is there while the instance is open. A query would queue behind whatever
+    // transaction holds PGlite's one session, and a busy database is not an unreachable one.
     ping: async () => {
-      await pglite.query("select 1");
+      if (pglite.closed) throw new Error("the embedded database is closed");
+      await pglite.waitReady;
     },
     close: async () => {
       try {

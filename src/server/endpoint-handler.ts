@@ -38,7 +38,9 @@ export function createEndpointHandler(endpoint: CompiledEndpoint, services: Serv
     try {
       reply = endpoint.transactional ? await inTransaction(services.db, run) : await run(services.db);
     } catch (error) {
-      await runAfterTasks(tasks, "rolled-back", services);
+      // A keepWrites error failed the request but committed its writes: after-tasks (mail delivery) follow the commit.
+      const committed = error instanceof TrellisError && error.keepWrites;
+      await runAfterTasks(tasks, committed ? "committed" : "rolled-back", services);
       throw error;
     }
     await runAfterTasks(tasks, "committed", services);

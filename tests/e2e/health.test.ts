@@ -28,10 +28,16 @@ describe("GET /healthz", () => {
     const held = new Promise<void>((resolve) => {
       release = resolve;
     });
+    let began = () => {};
+    const begun = new Promise<void>((resolve) => {
+      began = resolve;
+    });
     const transaction = database.db.transaction().execute(async (trx) => {
       await trx.selectFrom("users").selectAll().execute();
+      began();
       await held;
     });
+    await begun;
     const res = await app.request("/healthz");
     assert.equal(res.status, 200);
     release();
