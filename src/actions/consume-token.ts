@@ -1,6 +1,7 @@
 import { hashToken } from "../auth/opaque-token.ts";
 import { TrellisError } from "../errors.ts";
 import { defineAction } from "./define-action.ts";
+import { purposeSchema } from "./options/purpose.ts";
 
 export default defineAction<{ token: string; purpose: string }, { user_id: string }>({
   name: "consume-token",
@@ -10,7 +11,7 @@ export default defineAction<{ token: string; purpose: string }, { user_id: strin
     type: "object",
     properties: {
       token: { type: "string", maxLength: 200 },
-      purpose: { type: "string", pattern: "^[a-z][a-z0-9-]*$", maxLength: 50, literal: true },
+      purpose: purposeSchema,
     },
     required: ["token", "purpose"],
     additionalProperties: false,

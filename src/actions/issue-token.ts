@@ -1,6 +1,7 @@
 import { hashToken, newLinkToken } from "../auth/opaque-token.ts";
 import { defineAction } from "./define-action.ts";
 import { durationSchema, durationSeconds } from "./options/duration.ts";
+import { purposeSchema } from "./options/purpose.ts";
 
 interface IssueTokenOptions {
   user: string;
@@ -17,7 +18,7 @@ export default defineAction<IssueTokenOptions, { token: string; expires_at: Date
     type: "object",
     properties: {
       user: { type: "string", minLength: 1 },
-      purpose: { type: "string", pattern: "^[a-z][a-z0-9-]*$", maxLength: 50, literal: true },
+      purpose: purposeSchema,
       expires_in: durationSchema,
       replace: { type: "boolean", literal: true },
     },

@@ -4,7 +4,9 @@ import addKeywordsModule from "ajv-keywords";
 import { isWholeReference } from "../pipeline/template.ts";
 
 // ajv-formats is CommonJS; under NodeNext its default import is the module object.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
+export const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (
+  ajv: Ajv,
+) => Ajv;
 
 const addKeywords = ((addKeywordsModule as unknown as { default?: unknown }).default ?? addKeywordsModule) as unknown as (
   ajv: Ajv,

@@ -189,7 +189,8 @@ function takesAnyReference(schema: JsonSchema): boolean {
   );
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
+export const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === "object" && !Array.isArray(value);
 
 /** The JSON Schema of an input field, in brief: the keywords worth completing, and trellis's own. */
 function jsonSchemaDefinition(): JsonSchema {

@@ -1,6 +1,9 @@
 export const HTTP_METHODS = ["get", "post", "put", "patch", "delete"] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
+/** The methods whose requests carry a JSON body. */
+export const METHODS_WITH_BODY: ReadonlySet<HttpMethod> = new Set(["post", "put", "patch", "delete"]);
+
 export interface RouteFromPath {
   readonly method: HttpMethod;
   /** Hono's pattern: `/users/:id`. */

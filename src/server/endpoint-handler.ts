@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { AfterTask, Outcome, Services } from "../actions/define-action.ts";
 import { TrellisError, ValidationError } from "../errors.ts";
+import { METHODS_WITH_BODY } from "../loader/route-from-path.ts";
 import type { CompiledEndpoint } from "../pipeline/compiled-endpoint.ts";
 import type { Reply } from "../pipeline/reply.ts";
 import { runSteps } from "../pipeline/run-steps.ts";
@@ -10,8 +11,6 @@ import { resolvePrincipal } from "./principal.ts";
 import { readJsonBody } from "./read-body.ts";
 import { requestInfo } from "./request-info.ts";
 import { USER_VARIABLE } from "./request-log.ts";
-
-const METHODS_WITH_BODY = new Set(["post", "put", "patch", "delete"]);
 
 /** Prepares one endpoint's handler: principal → authorize → input → steps (one transaction) → response. */
 export function createEndpointHandler(endpoint: CompiledEndpoint, services: Services, authSchemes: readonly string[] = ["Bearer"]) {

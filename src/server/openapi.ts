@@ -2,8 +2,9 @@ import fs from "node:fs";
 import path from "node:path";
 import type { JsonSchema } from "../actions/define-action.ts";
 import type { Config } from "../config.ts";
+import { isRecord } from "../loader/endpoint-schema.ts";
 import type { LoadedApp } from "../loader/load-app.ts";
-import { HTTP_METHODS, withPrefix } from "../loader/route-from-path.ts";
+import { HTTP_METHODS, METHODS_WITH_BODY, withPrefix } from "../loader/route-from-path.ts";
 import type { CompiledEndpoint, CompiledStep } from "../pipeline/compiled-endpoint.ts";
 import { createScope } from "../pipeline/scope.ts";
 import { isConstant, type Resolver } from "../pipeline/template.ts";
@@ -31,7 +32,6 @@ export interface OpenApiDocument {
 const ERROR_REF = { $ref: "#/components/schemas/Error" };
 const BEARER = [{ bearerAuth: [] }];
 /** Methods whose body the server reads (and may refuse with 400, 413 or 415) even when the file declares none. */
-const METHODS_WITH_BODY = new Set(["post", "put", "patch", "delete"]);
 
 /**
  * The OpenAPI 3.1 document of a loaded app: one operation per endpoint file,
@@ -387,5 +387,3 @@ function packageInfo(dir: string): { name?: string; version?: string } {
     return {};
   }
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);

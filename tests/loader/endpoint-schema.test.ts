@@ -4,20 +4,17 @@ import fs from "node:fs";
 import path from "node:path";
 import { before, describe, it } from "node:test";
 import { Ajv, type ValidateFunction } from "ajv";
-import addFormatsModule from "ajv-formats";
 import { parse } from "yaml";
 import type { AnyAction } from "../../src/actions/define-action.ts";
 import { builtinActions } from "../../src/actions/registry.ts";
 import { appActions } from "../../src/cli/schema.ts";
+import { addFormats } from "../../src/loader/ajv.ts";
 import { INPUT_KEYS, RESPONSE_KEYS, TOP_LEVEL_KEYS } from "../../src/loader/compile-endpoint.ts";
 import { createEndpointSchema } from "../../src/loader/endpoint-schema.ts";
 import { fixture } from "../helpers/test-app.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const SCHEMA_FILE = path.join(ROOT, "schema", "endpoint.schema.json");
-
-// ajv-formats is CommonJS; under NodeNext its default import is the module object.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
 
 function yamlFiles(dir: string): string[] {
   return fs
