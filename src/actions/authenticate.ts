@@ -1,4 +1,4 @@
-import { findUser, type UserView, UUID } from "../auth/find-user.ts";
+import { findUser, type UserKey, type UserView, UUID, userRow } from "../auth/find-user.ts";
 import { normalizeEmail } from "../auth/normalize-email.ts";
 import { verifyPassword } from "../auth/passwords.ts";
 import { clearHits, enforceLimit, recordHit } from "../auth/rate-limit-store.ts";
@@ -34,13 +34,12 @@ export default defineAction<AuthenticateOptions, UserView>({
   },
   async run({ db, services, request }, options) {
     const { max_failures: maxFailures = 5, window = "15m" } = options;
-    const who: { email: string } | { id: string } =
-      options.email !== undefined ? { email: normalizeEmail(options.email) } : { id: options.user ?? "" };
+    const who: UserKey = options.email !== undefined ? { email: normalizeEmail(options.email) } : { id: options.user ?? "" };
     const key = `login:${"email" in who ? who.email : who.id}:${request.ip ?? "-"}`;
     const now = services.now();
     await enforceLimit(db, key, maxFailures, durationSeconds(window), now);
 
-    const found = "id" in who && !UUID.test(who.id) ? undefined : await hashOf(db, who);
+    const found = "id" in who && !UUID.test(who.id) ? undefined : await userRow(db, who).select(["id", "password_hash"]).executeTakeFirst();
     const ok = await verifyPassword(options.password, found?.password_hash, services.config.bcryptCost);
     if (!found || !ok) {
       await recordHit(db, key, now);
@@ -57,9 +56,3 @@ export default defineAction<AuthenticateOptions, UserView>({
 });
 
 const LOOKS_LIKE_EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-async function hashOf(db: Parameters<typeof findUser>[0], who: { email: string } | { id: string }) {
-  let query = db.selectFrom("users").select(["id", "password_hash"]);
-  query = "id" in who ? query.where("id", "=", who.id) : query.where((eb) => eb(eb.fn("lower", ["email"]), "=", who.email));
-  return query.executeTakeFirst();
-}

@@ -13,10 +13,16 @@ export interface UserView {
   readonly created_at: Date;
 }
 
-export async function findUser(db: Db | Tx, by: { id: string } | { email: string }): Promise<UserView | null> {
-  let query = db.selectFrom("users").select(["id", "email", "name", "confirmed_at", "created_at"]);
-  query = "id" in by ? query.where("id", "=", by.id) : query.where((eb) => eb(eb.fn("lower", ["email"]), "=", normalizeEmail(by.email)));
-  const user = await query.executeTakeFirst();
+export type UserKey = { id: string } | { email: string };
+
+/** `users` narrowed to the one row with this id, or this email in any case and spacing. */
+export function userRow(db: Db | Tx, by: UserKey) {
+  const users = db.selectFrom("users");
+  return "id" in by ? users.where("id", "=", by.id) : users.where((eb) => eb(eb.fn("lower", ["email"]), "=", normalizeEmail(by.email)));
+}
+
+export async function findUser(db: Db | Tx, by: UserKey): Promise<UserView | null> {
+  const user = await userRow(db, by).select(["id", "email", "name", "confirmed_at", "created_at"]).executeTakeFirst();
   if (!user) return null;
   const confirmed = user.confirmed_at !== null;
   const roles = confirmed
