@@ -73,7 +73,13 @@ export async function createApp(options: CreateAppOptions = {}): Promise<Trellis
     throw error;
   }
 
-  const mailer = createMailer({ db: database.db, deliver: createDeliver(config, options.printMail), logger, now });
+  const mailer = createMailer({
+    db: database.db,
+    deliver: createDeliver(config, options.printMail),
+    logger,
+    now,
+    local: !config.mail.smtpUrl,
+  });
   mailer.start();
   // Rate-limit hits of keys used once (a new address) are not pruned by later hits: clear old ones hourly.
   const housekeeping = setInterval(() => {

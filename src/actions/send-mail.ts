@@ -36,10 +36,7 @@ export default defineAction<SendMailOptions, { queued: number }>({
       .returning("id")
       .executeTakeFirstOrThrow();
     after(async (outcome) => {
-      if (outcome !== "committed") return;
-      // The development outbox (no SMTP_URL) is a local file: written before the answer, so the link is there when the client looks.
-      if (services.config.mail.smtpUrl) services.mailer.kick();
-      else await services.mailer.deliverDue();
+      if (outcome === "committed") await services.mailer.queued();
     });
     return { queued: row.id };
   },

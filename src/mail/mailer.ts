@@ -20,8 +20,12 @@ const MAX_BACKOFF_SECONDS = 3600;
 export interface Mailer {
   /** Sends what is due now; resolves with how many were accepted. */
   deliverDue(): Promise<number>;
-  /** Starts a delivery soon, without waiting for it (called after a commit that queued mail). */
-  kick(): void;
+  /**
+   * Called after a commit that queued mail. A local delivery (the development
+   * outbox) is awaited, so the mail is there when the client looks; a remote
+   * one starts at once without holding up the answer.
+   */
+  queued(): Promise<void>;
   /** Resolves once no delivery is running. */
   idle(): Promise<void>;
   start(): void;
@@ -33,12 +37,14 @@ export interface MailerOptions {
   readonly deliver: Deliver;
   readonly logger: Logger;
   readonly now: () => Date;
+  /** Delivery is a local file write, quick enough to await before answering. */
+  readonly local: boolean;
 }
 
 /** Seconds to wait after the n-th failed attempt: 10s, 20s, 40s … at most an hour. */
 export const backoffSeconds = (attempts: number): number => Math.min(MAX_BACKOFF_SECONDS, 5 * 2 ** Math.max(1, attempts));
 
-export function createMailer({ db, deliver, logger, now }: MailerOptions): Mailer {
+export function createMailer({ db, deliver, logger, now, local }: MailerOptions): Mailer {
   let running: Promise<number> | undefined;
   let again = false;
   let timer: NodeJS.Timeout | undefined;
@@ -119,7 +125,10 @@ export function createMailer({ db, deliver, logger, now }: MailerOptions): Maile
 
   return {
     deliverDue,
-    kick: () => void safely(),
+    async queued() {
+      if (local) await safely();
+      else void safely();
+    },
     idle: async () => {
       while (running) await running.catch(() => 0);
     },
