@@ -50,7 +50,7 @@ export async function loadApp(dir: string, options: { version?: number } = {}): 
       optionsChecker.validatorFor(action);
     } catch (error) {
       actions.delete(name);
-      const file = path.join(dir, "actions", `${name}.ts`);
+      const file = own.files.get(name) ?? path.join(dir, "actions");
       issues.push({ file, line: 1, col: 1, message: `invalid options schema: ${(error as Error).message}`, severity: "error" });
     }
   }

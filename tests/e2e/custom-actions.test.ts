@@ -1,14 +1,17 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import gravatar from "../../actions/gravatar.ts";
 import type { ActionContext } from "../../src/actions/define-action.ts";
 import type { DatabaseHandle } from "../../src/db/create-database.ts";
+import { TrellisError } from "../../src/errors.ts";
 import { me, registerConfirmed, signIn } from "../helpers/accounts.ts";
 import { databaseTargets } from "../helpers/databases.ts";
 import { createShippedApp } from "../helpers/shipped-app.ts";
 import { startSmtp } from "../helpers/smtp.ts";
-import { createTestApp, fixture } from "../helpers/test-app.ts";
+import { createTestApp, fixture, tempDir } from "../helpers/test-app.ts";
 
 describe("custom actions from actions/", () => {
   let database: DatabaseHandle;
@@ -52,5 +55,50 @@ describe("custom actions from actions/", () => {
     assert.match(logged.at, /explode\.post\.yaml:3:5$/);
     assert.equal((await app.request("/shout?text=still-serving")).status, 200, "the server keeps serving");
     await app.close();
+  });
+
+  it("loads .ts, .mts and .js actions and the helpers they import as ES modules, with this engine's trellis, wherever the folder is", async () => {
+    const dir = tempDir("trellis-actions-");
+    const write = (file: string, text: string) => {
+      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      fs.writeFileSync(path.join(dir, file), text);
+    };
+    // A package.json that says CommonJS, as `npm init` leaves it: the action files are ES modules anyway.
+    write("package.json", '{ "name": "my-app", "type": "commonjs" }\n');
+    write("roles.yaml", "guest: {}\n");
+    write(
+      "actions/lib/teapot.ts",
+      'import { TrellisError } from "trellis";\nexport const teapot = () => new TrellisError(418, "teapot", "Short and stout");\n',
+    );
+    write(
+      "actions/lib/kind.js",
+      'import { defineAction } from "trellis";\nexport const kind = () => (typeof defineAction === "function" ? "js" : "no");\n',
+    );
+    const action = (name: string, body: string) =>
+      `import { defineAction } from "trellis";\n${body}\nexport default defineAction({ name: "${name}", description: "d", pure: true, options: { type: "object" }, run });\n`;
+    write("actions/brew.ts", action("brew", 'import { teapot } from "./lib/teapot.ts";\nconst run = () => { throw teapot(); };'));
+    write("actions/plain.js", action("plain", 'import { kind } from "./lib/kind.js";\nconst run = () => kind();'));
+    write("actions/typed.mts", action("typed", "const run = (): string => import.meta.url.startsWith('file:') ? 'mts' : 'no';"));
+    write(
+      "endpoints/kinds.get.yaml",
+      'allow: public\nsteps:\n  - plain: {}\n    as: js\n  - typed: {}\n    as: mts\nresponse:\n  body: { js: "${js}", mts: "${mts}" }\n',
+    );
+    write("endpoints/brew.post.yaml", "allow: public\nsteps:\n  - brew: {}\n");
+
+    const app = await createTestApp({ appDir: dir, database });
+    try {
+      assert.deepEqual([...app.loaded.actions.keys()].filter((name) => ["brew", "plain", "typed"].includes(name)).sort(), [
+        "brew",
+        "plain",
+        "typed",
+      ]);
+      assert.deepEqual(await (await app.request("/kinds")).json(), { js: "js", mts: "mts" });
+      const res = await app.request("/brew", { method: "POST" });
+      assert.deepEqual([res.status, await res.json()], [418, { error: { code: "teapot", message: "Short and stout" } }]);
+      const { teapot } = (await import(path.join(dir, "actions/lib/teapot.ts"))) as { teapot: () => unknown };
+      assert.ok(teapot() instanceof TrellisError, "the helper's TrellisError is the engine's class");
+    } finally {
+      await app.close();
+    }
   });
 });

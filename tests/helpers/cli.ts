@@ -12,10 +12,17 @@ export interface Running {
   exited: Promise<number | null>;
 }
 
+export interface RunOptions {
+  /** The folder the command runs in; the repository by default. */
+  readonly cwd?: string;
+  /** The `trellis` script to run; this repository's by default (an installed package's in the pack test). */
+  readonly bin?: string;
+}
+
 /** Runs the real `trellis` command as a user would. */
-export function runTrellis(args: string[], env: Record<string, string> = {}): Running {
-  const child = spawn(process.execPath, [TRELLIS_BIN, ...args], {
-    cwd: REPO_ROOT,
+export function runTrellis(args: string[], env: Record<string, string> = {}, options: RunOptions = {}): Running {
+  const child = spawn(process.execPath, [options.bin ?? TRELLIS_BIN, ...args], {
+    cwd: options.cwd ?? REPO_ROOT,
     env: { ...process.env, NODE_ENV: "test", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
