@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { runCheck } from "./check.ts";
+import { runInit } from "./init.ts";
 import { runMigrate } from "./migrate.ts";
 import { runOpenApi } from "./openapi.ts";
 import { runSchema } from "./schema.ts";
@@ -9,6 +10,8 @@ import { runUsers } from "./users.ts";
 const USAGE = `Usage: trellis <command> [dir]
 
 Commands:
+  init [dir]      make a new app folder: the user system, an example endpoint and action
+                  (refuses a folder that is not empty, unless --force)
   start [dir]     serve the app (default: APP_DIR or the current folder)
   dev [dir]       serve and reload endpoints, actions and roles on every save
   check [dir]     load and validate every file; list each error as file:line:col
@@ -25,6 +28,7 @@ Commands:
 type Command = (args: string[]) => Promise<number | undefined>;
 
 const commands: Record<string, Command> = {
+  init: runInit,
   start: (args) => runStart(args, { watch: false }),
   dev: (args) => runStart(args, { watch: true }),
   check: runCheck,
