@@ -1,10 +1,10 @@
-import { Scalar } from "@scalar/hono-api-reference";
 import { Hono } from "hono";
 import { cors } from "hono/cors";
 import type { Services } from "../actions/define-action.ts";
 import { TrellisError } from "../errors.ts";
 import type { LoadedApp } from "../loader/load-app.ts";
 import { compareSpecificity, withPrefix } from "../loader/route-from-path.ts";
+import { mountApiDocs } from "./api-docs.ts";
 import { createEndpointHandler } from "./endpoint-handler.ts";
 import { errorResponse } from "./error-response.ts";
 import { healthHandler } from "./health.ts";
@@ -33,8 +33,7 @@ export function buildRouter(app: LoadedApp, services: Services, options: { logRe
 
   const openapi = createOpenApiDocument(app);
   router.get("/openapi.json", (c) => c.json(withServer(openapi, documentServerUrl(c.req.url, services.config))));
-  // Scalar's page loads its script from a CDN; telemetry and its AI agent are off.
-  router.get("/docs", Scalar({ url: "/openapi.json", pageTitle: openapi.info.title, telemetry: false, agent: { disabled: true } }));
+  mountApiDocs(router, openapi.info.title);
 
   const { prefix } = app.settings;
   const errors = { ...app.settings.errors, authScheme: app.settings.authSchemes[0] };

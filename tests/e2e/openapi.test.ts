@@ -145,13 +145,29 @@ describe("GET /openapi.json and GET /docs", () => {
     assert.ok(confirm.responses["200"].content["text/html"]);
   });
 
-  it("serves an interactive page at /docs that reads /openapi.json", async () => {
+  it("serves an interactive page at /docs that reads /openapi.json and loads nothing from another origin", async () => {
     const res = await app.request("/docs");
     assert.equal(res.status, 200);
     assert.match(res.headers.get("content-type") ?? "", /^text\/html/);
     const html = await res.text();
     assert.match(html, /<html/i);
-    assert.match(html, /\/openapi\.json/);
+    assert.doesNotMatch(html, /(https?:)?\/\/[a-z0-9.-]+/i, "the page names no origin, so it works offline and tells no third party");
+    assert.doesNotMatch(html, /<script>|<style>|\son[a-z]+=/i, "no inline script or style");
+    const policy = res.headers.get("content-security-policy") ?? "";
+    assert.match(policy, /default-src 'none'/);
+    assert.match(policy, /script-src 'self'(;|$)/);
+    assert.doesNotMatch(policy, /https?:|\*/);
+
+    const sources = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1] ?? "");
+    assert.deepEqual(sources.sort(), ["/docs/favicon-32x32.png", "/docs/init.js", "/docs/swagger-ui-bundle.js", "/docs/swagger-ui.css"]);
+    for (const source of sources) {
+      const asset = await app.request(source, { headers: { "Accept-Encoding": "gzip" } });
+      assert.equal(asset.status, 200, source);
+      assert.ok((await asset.arrayBuffer()).byteLength > 0, source);
+    }
+    const init = await (await app.request("/docs/init.js")).text();
+    assert.match(init, /url: "\/openapi\.json"/);
+    assert.match(init, /validatorUrl: null/, "Swagger UI's online validator is off");
   });
 
   it("takes the server from the request when PUBLIC_URL is the default", () => {
