@@ -28,6 +28,8 @@ export async function runStart(args: string[], { watch }: { watch: boolean }): P
     throw error;
   }
   for (const warning of app.warnings) process.stderr.write(`${formatIssue(warning)}\n`);
+  // Watching starts before listening, so that a save right after "listening" is seen.
+  const stopWatching = watch ? await watchApp(app, logger) : () => {};
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     process.stdout.write(routeTable(app));
@@ -38,7 +40,6 @@ export async function runStart(args: string[], { watch }: { watch: boolean }): P
     process.stderr.write(`trellis cannot listen on ${config.host}:${config.port}: ${reason}\n`);
     void app.close().finally(() => process.exit(1));
   });
-  const stopWatching = watch ? watchApp(app, logger) : () => {};
   // The embedded database is this process's alone: `trellis users` asks it to act instead.
   const stopControl = config.databaseUrl
     ? () => {}

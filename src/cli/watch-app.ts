@@ -12,13 +12,14 @@ const SETTLE_MS = 25;
  * `trellis dev`: reloads the app on every change under endpoints/, actions/,
  * migrations/ or roles.yaml, including ones created after the start. A
  * broken save keeps the last good version serving and prints the problems
- * with their positions. Returns a stop function.
+ * with their positions. Resolves, with a stop function, once every folder is
+ * watched: a save made after that is never missed.
  */
-export function watchApp(
+export async function watchApp(
   app: TrellisApp,
   logger: Logger,
   print: (text: string) => void = (text) => process.stderr.write(text),
-): () => void {
+): Promise<() => void> {
   let version = 0;
   let timer: NodeJS.Timeout | undefined;
   let reloading = Promise.resolve();
@@ -53,6 +54,7 @@ export function watchApp(
     clearTimeout(timer);
     timer = setTimeout(reload, SETTLE_MS);
   });
+  await new Promise<void>((resolve) => watcher.once("ready", resolve));
   return () => {
     clearTimeout(timer);
     void watcher.close();
