@@ -17,16 +17,39 @@ interface AuthenticateOptions {
 
 export default defineAction<AuthenticateOptions, UserView>({
   name: "authenticate",
-  description:
-    "Checks a password for the user with this email (or id) and returns the user with roles; otherwise 401 invalid_credentials, alike for an unknown email and a wrong password, in body and timing. After `max_failures` failures from one address in `window`, 429 with Retry-After.",
+  description: [
+    "Checks a password for the user with this email, or with this id, and returns the user (as `find-user` does). A wrong password and an unknown email give the same 401 `invalid_credentials`, alike in body and timing.",
+    "Failures are counted per email (or id) and client IP. After `max_failures` of them within `window`, the answer is 429 with `Retry-After`, even for the right password. A success clears the count. Each failure is logged as `login.failed`, and the log row survives the rollback.",
+    'To ask a signed-in user for their password again (as the shipped `change-password` does), pass `user: "${auth.sub}"` instead of `email`.',
+  ].join("\n\n"),
+  result: "The user, as `find-user` returns it: `{ id, email, name, roles, confirmed, confirmed_at, created_at }`.",
+  example: `# endpoints/auth/check-password.post.yaml
+allow: public
+input:
+  body:
+    email: { type: string, transform: [trim, toLowerCase], maxLength: 254 }
+    password: { type: string, minLength: 1, maxBytes: 72 }
+steps:
+  - authenticate: { email: "\${body.email}", password: "\${body.password}", max_failures: 10, window: 30m }
+    as: user
+response:
+  body: { id: "\${user.id}", roles: "\${user.roles}" }
+`,
   options: {
     type: "object",
     properties: {
-      email: { type: "string", maxLength: 254 },
-      user: { type: "string", maxLength: 64 },
-      password: { type: "string", maxBytes: 72 },
-      max_failures: { type: "integer", minimum: 1, maximum: 1000, literal: true },
-      window: durationSchema,
+      email: { type: "string", maxLength: 254, description: "The email address (trimmed, any case)." },
+      user: { type: "string", maxLength: 64, description: "The user id." },
+      password: { type: "string", maxBytes: 72, description: "The password to check." },
+      max_failures: {
+        type: "integer",
+        minimum: 1,
+        maximum: 1000,
+        literal: true,
+        default: 5,
+        description: "Failures allowed per email (or id) and IP within `window`.",
+      },
+      window: { ...durationSchema, default: "15m", description: "How long a failure counts." },
     },
     required: ["password"],
     oneOf: [{ required: ["email"] }, { required: ["user"] }],

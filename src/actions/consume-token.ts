@@ -6,12 +6,39 @@ import { purposeSchema } from "./options/purpose.ts";
 export default defineAction<{ token: string; purpose: string }, { user_id: string }>({
   name: "consume-token",
   description:
-    "Spends a token from issue-token, atomically: it must be of this purpose, unexpired and unused. Returns `{ user_id }`; otherwise 400 invalid_token.",
+    "Spends a token from `issue-token`, atomically. The token must be of this purpose, unexpired and unused; otherwise the answer is 400 `invalid_token`. A token of another purpose never works, so a confirmation token cannot reset a password. Together with `issue-token`, it builds new flows without TypeScript: the example trades the sign-in code that `issue-token`'s example mails for a token pair.",
+  result: "`{ user_id }`: the user the token was issued to.",
+  example: `# endpoints/auth/sign-in-code/redeem.post.yaml
+summary: Trade a sign-in code for a token pair
+allow: public
+input:
+  body:
+    code: { type: string, minLength: 20, maxLength: 200 }
+steps:
+  - consume-token: { token: "\${body.code}", purpose: sign-in-code }
+    as: consumed
+  - find-user: { id: "\${consumed.user_id}" }
+    as: user
+  - issue-refresh-token: { user: "\${user.id}" }
+    as: refresh
+  - sign-jwt:
+      subject: "\${user.id}"
+      claims: { email: "\${user.email}", roles: "\${user.roles}", sid: "\${refresh.family_id}" }
+    as: access
+  - log: { event: login.code, user: "\${user.id}" }
+response:
+  headers: { Cache-Control: no-store }
+  body:
+    access_token: "\${access.token}"
+    refresh_token: "\${refresh.token}"
+    token_type: Bearer
+    expires_in: "\${access.expires_in}"
+`,
   options: {
     type: "object",
     properties: {
-      token: { type: "string", maxLength: 200 },
-      purpose: purposeSchema,
+      token: { type: "string", maxLength: 200, description: "The token, as the client sends it." },
+      purpose: { ...purposeSchema, description: "The purpose it was issued for, as written in `issue-token`." },
     },
     required: ["token", "purpose"],
     additionalProperties: false,

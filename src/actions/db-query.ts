@@ -11,14 +11,42 @@ interface QueryOptions {
 
 export default defineAction<QueryOptions>({
   name: "db.query",
-  description:
-    "Runs one SQL statement with `:name` parameters bound from `params` (never spliced into the text) and returns its rows; with `one: true`, the first row or null.",
+  description: [
+    "Runs one SQL statement with `:name` parameters and returns its rows. With `one: true`, it returns the first row or `null`.",
+    "Values from `params` are bound, never spliced into the SQL text. `::` casts, quoted text and comments are not parameters. Every `:name` needs a value in `params`, and every entry of `params` must be used, or the file does not load. An object value is passed as JSON text, and an absent value as `NULL`.",
+    "Any statement works, including `insert`, `update` and `with`. It runs in the request's transaction. Counts and `bigint` columns come back as numbers on both PGlite and PostgreSQL.",
+  ].join("\n\n"),
+  result: "The rows, a list of objects; with `one: true`, the first row or `null`.",
+  example: `# endpoints/admin/stats.get.yaml
+allow: [admin]
+input:
+  query:
+    since: { type: string, format: date-time }
+steps:
+  - db.query:
+      sql: |
+        select event, count(*) as n
+        from log
+        where at > :since
+        group by event
+        order by n desc
+      params: { since: "\${query.since}" }
+    as: counts
+  - db.query: { sql: "select count(*) as total from users where confirmed_at is not null", one: true }
+    as: confirmed
+response:
+  body: { events: "\${counts}", confirmed_users: "\${confirmed.total}" }
+`,
   options: {
     type: "object",
     properties: {
-      sql: { type: "string", minLength: 1, literal: true },
-      params: { type: "object", propertyNames: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" } },
-      one: { type: "boolean", literal: true },
+      sql: { type: "string", minLength: 1, literal: true, description: "One SQL statement, with `:name` parameters." },
+      params: {
+        type: "object",
+        propertyNames: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" },
+        description: "Parameter name → value, for each `:name` in `sql`.",
+      },
+      one: { type: "boolean", literal: true, description: "`true` for the first row or `null`, instead of a list." },
     },
     required: ["sql"],
     additionalProperties: false,

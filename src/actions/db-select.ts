@@ -15,17 +15,44 @@ interface SelectOptions {
 
 export default defineAction<SelectOptions>({
   name: "db.select",
-  description: "Reads rows of a table matching `where` (equality on each column); with `one: true`, the first row or null.",
+  description:
+    'Reads the rows of a table that match `where`. With `one: true`, it returns the first row or `null`. `where` is equality on every column given, joined with "and". A `null` value means `is null`. For anything richer, use `db.query`.',
+  result: "The rows, a list of objects; with `one: true`, the first row or `null`.",
+  example: `# endpoints/admin/logins.get.yaml
+allow: [admin]
+input:
+  query:
+    user: { type: string, format: uuid }
+    limit?: { type: integer, minimum: 1, maximum: 100, default: 20 }
+    offset?: { type: integer, minimum: 0, default: 0 }
+steps:
+  - db.select: { table: users, where: { id: "\${query.user}" }, columns: [id, email, name], one: true }
+    as: user
+  - db.select:
+      table: log
+      where: { user_id: "\${query.user}", event: login }
+      columns: [at, ip]
+      order_by: [-at, -id]
+      limit: "\${query.limit}"
+      offset: "\${query.offset}"
+    as: logins
+response:
+  body: { user: "\${user}", logins: "\${logins}" }
+`,
   options: {
     type: "object",
     properties: {
-      table: identifierSchema,
-      where: columnMapSchema,
-      columns: { type: "array", items: identifierSchema, minItems: 1 },
-      order_by: { type: "array", items: { type: "string", pattern: "^-?[A-Za-z_][A-Za-z0-9_]*$", literal: true } },
-      limit: { type: "integer", minimum: 0, maximum: 10000 },
-      offset: { type: "integer", minimum: 0 },
-      one: { type: "boolean", literal: true },
+      table: { ...identifierSchema, description: "The table: `name` or `schema.name`." },
+      where: { ...columnMapSchema, description: "Column → value; `null` means `is null`. Without it, every row." },
+      columns: { type: "array", items: identifierSchema, minItems: 1, description: "The columns to read; by default all." },
+      order_by: {
+        type: "array",
+        items: { type: "string", pattern: "^-?[A-Za-z_][A-Za-z0-9_]*$", literal: true },
+        description: "Columns to sort by, in order; `-column` for descending.",
+      },
+      limit: { type: "integer", minimum: 0, maximum: 10000, description: "At most this many rows; by default no limit." },
+      offset: { type: "integer", minimum: 0, description: "Skip this many rows first." },
+      one: { type: "boolean", literal: true, description: "`true` for the first row or `null`, instead of a list." },
     },
     required: ["table"],
     additionalProperties: false,

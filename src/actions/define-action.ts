@@ -70,14 +70,23 @@ export interface CheckEnv {
 export interface ActionDefinition<O = Record<string, unknown>, R = unknown> {
   /** kebab-case (dots allowed for families like `db.insert`); for an app's action, the file name. */
   readonly name: string;
-  /** One sentence, shown by README, `trellis check` and OpenAPI. */
+  /** What the action does: a sentence or a short paragraph, shown by docs/actions.md and editors (the endpoint schema). */
   readonly description: string;
   /**
    * JSON Schema of the options, checked at load. A whole `${…}` reference
    * passes wherever a value is expected, except under `literal: true`, and
-   * is checked again against the schema once resolved.
+   * is checked again against the schema once resolved. A `description` on
+   * each option is what docs/actions.md and editors show for it.
    */
   readonly options: JsonSchema;
+  /** What `as:` keeps, in one sentence (documentation only). */
+  readonly result?: string;
+  /**
+   * A complete endpoint file that uses the action, in YAML, whose first line
+   * is a comment naming its path (`# endpoints/age.post.yaml`); documentation
+   * only, and a test loads it.
+   */
+  readonly example?: string;
   /** Options whose interpolated `${…}` values are HTML-escaped (mail bodies, pages). */
   readonly html?: readonly string[];
   /** Set when the action never touches the database, so a pipeline of such steps opens no transaction. */

@@ -4,10 +4,22 @@ import { defineAction } from "./define-action.ts";
 export default defineAction<{ id?: string; email?: string }, UserView | null>({
   name: "find-user",
   description:
-    "Looks a user up by id or email (trimmed, any case); returns `{ id, email, name, roles, confirmed, confirmed_at, created_at }` or null. `roles` is empty until the email is confirmed. Never returns the password hash.",
+    "Looks a user up by id or by email (trimmed, any case), never returning the password hash. `roles` is empty until the address is confirmed. An id that is not a UUID finds nobody.",
+  result: "`{ id, email, name, roles, confirmed, confirmed_at, created_at }`, or `null` when there is no such user.",
+  example: `# endpoints/profile.get.yaml
+allow: authenticated
+steps:
+  - find-user: { id: "\${auth.sub}" }
+    as: user
+response:
+  body: { name: "\${user.name}", confirmed: "\${user.confirmed}" }
+`,
   options: {
     type: "object",
-    properties: { id: { type: "string", maxLength: 64 }, email: { type: "string", maxLength: 254 } },
+    properties: {
+      id: { type: "string", maxLength: 64, description: "The user id." },
+      email: { type: "string", maxLength: 254, description: "The email address (trimmed, any case)." },
+    },
     oneOf: [{ required: ["id"] }, { required: ["email"] }],
     additionalProperties: false,
   },

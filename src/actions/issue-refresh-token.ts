@@ -4,10 +4,31 @@ import { defineAction } from "./define-action.ts";
 export default defineAction<{ user: string }, IssuedRefreshToken>({
   name: "issue-refresh-token",
   description:
-    "Starts a login: issues an opaque refresh token (256 random bits, stored only as its SHA-256) in a new family; returns `{ token, family_id, expires_at }`. Lifetime REFRESH_TOKEN_TTL.",
+    "Starts a login: it issues an opaque refresh token (256 random bits, stored only as its SHA-256) in a new family, the login. The lifetime is `REFRESH_TOKEN_TTL`. `rotate-refresh-token` trades it for the next one, and `revoke-refresh-tokens` ends the login.",
+  result: "`{ token, family_id, expires_at }`; `family_id` names the login (the shipped access tokens carry it as `sid`).",
+  example: `# endpoints/auth/sign-in.post.yaml
+summary: Sign in with email and password, for a token pair
+allow: public
+input:
+  body:
+    email: { type: string, transform: [trim, toLowerCase], minLength: 1, maxLength: 254 }
+    password: { type: string, minLength: 1, maxBytes: 72 }
+steps:
+  - authenticate: { email: "\${body.email}", password: "\${body.password}" }
+    as: user
+  - issue-refresh-token: { user: "\${user.id}" }
+    as: refresh
+  - sign-jwt:
+      subject: "\${user.id}"
+      claims: { email: "\${user.email}", roles: "\${user.roles}", sid: "\${refresh.family_id}" }
+    as: access
+response:
+  headers: { Cache-Control: no-store }
+  body: { access_token: "\${access.token}", refresh_token: "\${refresh.token}", expires_in: "\${access.expires_in}" }
+`,
   options: {
     type: "object",
-    properties: { user: { type: "string", minLength: 1 } },
+    properties: { user: { type: "string", minLength: 1, description: "The user id." } },
     required: ["user"],
     additionalProperties: false,
   },

@@ -13,14 +13,45 @@ interface IssueTokenOptions {
 export default defineAction<IssueTokenOptions, { token: string; expires_at: Date }>({
   name: "issue-token",
   description:
-    "Issues a single-use token for a purpose (confirm-email, reset-password, an invitation…), stored only as its SHA-256, expiring after `expires_in`; returns `{ token, expires_at }`. With `replace` (the default) the user's earlier tokens for that purpose stop working.",
+    "Issues a single-use token for a purpose, such as `confirm-email`, `reset-password`, an invitation or a sign-in code. It is 160 random bits, short enough that a link line in a mail stays plain 7-bit text, stored only as its SHA-256, and it expires after `expires_in`. With `replace` (the default), the user's earlier unused tokens for that purpose stop working. `consume-token` spends it: its example redeems the code this one mails.",
+  result: "`{ token, expires_at }`: the token itself, to mail (it is kept only as a hash), and when it expires.",
+  example: `# endpoints/auth/sign-in-code.post.yaml
+summary: Mail a one-time sign-in code
+allow: public
+input:
+  body:
+    email: { type: string, transform: [trim, toLowerCase], format: email, maxLength: 254 }
+steps:
+  - rate-limit: { key: "sign-in-code:\${body.email}", limit: 5, window: 1h }
+  - find-user: { email: "\${body.email}" }
+    as: user
+  - respond: { status: 202, body: { message: "If the address has an account, a code is on its way." } }
+    when: "\${!user}"
+  - issue-token: { user: "\${user.id}", purpose: sign-in-code, expires_in: 15m }
+    as: code
+  - send-mail:
+      to: "\${user.email}"
+      subject: Your sign-in code
+      text: |
+        Your sign-in code, valid for 15 minutes and only once:
+
+        \${code.token}
+response:
+  status: 202
+  body: { message: "If the address has an account, a code is on its way." }
+`,
   options: {
     type: "object",
     properties: {
-      user: { type: "string", minLength: 1 },
-      purpose: purposeSchema,
-      expires_in: durationSchema,
-      replace: { type: "boolean", literal: true },
+      user: { type: "string", minLength: 1, description: "The user id." },
+      purpose: { ...purposeSchema, description: "What the token is for, kebab-case, e.g. `magic-link`; `consume-token` names the same." },
+      expires_in: { ...durationSchema, description: "How long the token works." },
+      replace: {
+        type: "boolean",
+        literal: true,
+        default: true,
+        description: "Whether the user's earlier unused tokens for this purpose stop working.",
+      },
     },
     required: ["user", "purpose", "expires_in"],
     additionalProperties: false,

@@ -21,13 +21,27 @@ function redact(value: unknown, depth = 0): unknown {
 export default defineAction<LogOptions>({
   name: "log",
   description:
-    "Records an event: a structured line on stdout and a row in the `log` table (with the user and client IP), in the request's transaction. Fields named like passwords, tokens or hashes are redacted.",
+    'Records an event: it writes a row in the `log` table (`event`, `user_id`, the client `ip`, `data`) in the request\'s transaction, and a structured line on stdout once the transaction commits. Values under keys that look secret are replaced by `"[redacted]"`, at any depth: keys that contain `pass`, `token`, `secret`, `hash`, `authorization`, `cookie` or `api_key`, in any case.',
+  result: "Nothing.",
+  example: `# endpoints/invite.post.yaml
+allow: authenticated
+input:
+  body:
+    email: { type: string, format: email }
+steps:
+  - log: { event: invite.sent, user: "\${auth.sub}", data: { email: "\${body.email}" } }
+`,
   options: {
     type: "object",
     properties: {
-      event: { type: "string", pattern: "^[a-z][a-z0-9_.-]*$", maxLength: 100 },
-      user: { type: ["string", "null"] },
-      data: { type: "object" },
+      event: {
+        type: "string",
+        pattern: "^[a-z][a-z0-9_.-]*$",
+        maxLength: 100,
+        description: "The event's name, e.g. `invite.sent`: lower case, digits, `_ . -`.",
+      },
+      user: { type: ["string", "null"], description: "The user it concerns: a user id (uuid), or `null`." },
+      data: { type: "object", description: "Anything more, stored as jsonb." },
     },
     required: ["event"],
     additionalProperties: false,

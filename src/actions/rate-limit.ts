@@ -11,13 +11,25 @@ interface RateLimitOptions {
 export default defineAction<RateLimitOptions>({
   name: "rate-limit",
   description:
-    'Allows `limit` calls per `key` (e.g. "forgot:${request.ip}") in each `window`; past that, 429 with Retry-After. Calls are counted in the database, one after the other per key, so parallel calls cannot slip past it and every instance shares the count.',
+    "Allows `limit` calls per `key` in any `window`. Past that, the answer is 429 `too_many_requests` with `Retry-After`. Every call counts, even one whose request fails later. The calls are counted in the database, one after the other per key, so parallel calls cannot slip past it and every instance shares the count.",
+  result: "Nothing.",
+  example: `# endpoints/invites.post.yaml
+allow: authenticated
+steps:
+  - rate-limit: { key: "invite:\${auth.sub}", limit: 10, window: 1h }
+  - rate-limit: { key: "invite-ip:\${request.ip}", limit: 100, window: 86400 }
+`,
   options: {
     type: "object",
     properties: {
-      key: { type: "string", minLength: 1, maxLength: 500 },
-      limit: { type: "integer", minimum: 1, maximum: 1_000_000, literal: true },
-      window: durationSchema,
+      key: {
+        type: "string",
+        minLength: 1,
+        maxLength: 500,
+        description: 'What is counted: a text, usually with a reference, e.g. `"forgot:${body.email}"` or `"register:${request.ip}"`.',
+      },
+      limit: { type: "integer", minimum: 1, maximum: 1_000_000, literal: true, description: "Calls allowed per `key` in a `window`." },
+      window: { ...durationSchema, description: "The duration over which calls are counted." },
     },
     required: ["key", "limit", "window"],
     additionalProperties: false,

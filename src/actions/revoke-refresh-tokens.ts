@@ -11,13 +11,26 @@ interface RevokeOptions {
 export default defineAction<RevokeOptions, { revoked: number }>({
   name: "revoke-refresh-tokens",
   description:
-    "Ends logins: with `token`, the login that token belongs to (logout); with `user`, every login of that user, but `except_family` if given. Returns `{ revoked }`; an unknown token revokes nothing.",
+    "Ends logins: with `token`, the login that token belongs to (logout); with `user`, every login of that user, except `except_family` if given. An unknown token revokes nothing. Access tokens already issued stay valid until they expire.",
+  result: "`{ revoked }`: how many refresh tokens were revoked.",
+  example: `# endpoints/auth/sign-out-elsewhere.post.yaml
+summary: End every other login of the caller
+allow: authenticated
+steps:
+  - revoke-refresh-tokens: { user: "\${auth.sub}", except_family: "\${auth.sid}" }
+    as: ended
+response:
+  body: { revoked: "\${ended.revoked}" }
+`,
   options: {
     type: "object",
     properties: {
-      token: { type: "string", maxLength: 200 },
-      user: { type: "string", minLength: 1 },
-      except_family: { type: ["string", "null"] },
+      token: { type: "string", maxLength: 200, description: "A refresh token: the login it belongs to ends." },
+      user: { type: "string", minLength: 1, description: "A user id: every login of the user ends." },
+      except_family: {
+        type: ["string", "null"],
+        description: 'With `user`: a family id to keep, e.g. `"${auth.sid}"`, the caller\'s own login.',
+      },
     },
     oneOf: [{ required: ["token"] }, { required: ["user"] }],
     additionalProperties: false,

@@ -10,10 +10,30 @@ const invalid = (keepWrites = false) =>
 export default defineAction<{ token: string }, IssuedRefreshToken & { user_id: string }>({
   name: "rotate-refresh-token",
   description:
-    "Spends a refresh token and issues the next one of its login, atomically (two concurrent uses cannot both succeed); returns `{ token, user_id, family_id, expires_at }`. A spent token presented again revokes its whole login (reuse detection) and is 401.",
+    "Spends a refresh token and issues the next one of the same login, atomically: two concurrent uses cannot both succeed. An unknown, expired, revoked or spent token is 401 `invalid_refresh_token`. A spent token presented again also revokes the whole login (reuse detection), and logs `refresh.reuse`.",
+  result: "`{ token, user_id, family_id, expires_at }`: the next refresh token of the login, and whose it is.",
+  example: `# endpoints/auth/renew.post.yaml
+summary: Trade a refresh token for a new pair
+allow: public
+input:
+  body:
+    refresh_token: { type: string, minLength: 1, maxLength: 200 }
+steps:
+  - rotate-refresh-token: { token: "\${body.refresh_token}" }
+    as: refresh
+  - find-user: { id: "\${refresh.user_id}" }
+    as: user
+  - sign-jwt:
+      subject: "\${user.id}"
+      claims: { email: "\${user.email}", roles: "\${user.roles}", sid: "\${refresh.family_id}" }
+    as: access
+response:
+  headers: { Cache-Control: no-store }
+  body: { access_token: "\${access.token}", refresh_token: "\${refresh.token}", expires_in: "\${access.expires_in}" }
+`,
   options: {
     type: "object",
-    properties: { token: { type: "string", minLength: 1, maxLength: 200 } },
+    properties: { token: { type: "string", minLength: 1, maxLength: 200, description: "The refresh token, as the client sends it." } },
     required: ["token"],
     additionalProperties: false,
   },

@@ -10,15 +10,38 @@ interface SendMailOptions {
 export default defineAction<SendMailOptions, { queued: number }>({
   name: "send-mail",
   description:
-    "Queues a mail in the outbox, in the request's transaction: it is delivered after the commit (retried while the mail server is down) and never if the request fails. Values interpolated into `html` are HTML-escaped; line breaks cannot reach a header.",
+    "Queues a mail in the `outbox` table, in the request's transaction. The mail is delivered after the commit, retried while the mail server is down, and never sent if the request fails (docs/mail.md tells how). Values that references put into `html` are HTML-escaped. Line breaks are removed from `to` and `subject`, so no value can add a mail header.",
+  result: "`{ queued }`: the mail's id in the `outbox` table.",
+  example: `# endpoints/admin/invite.post.yaml
+allow: [admin]
+input:
+  body:
+    email: { type: string, format: email, maxLength: 254 }
+    name: { type: string, maxLength: 100 }
+steps:
+  - send-mail:
+      to: "\${body.email}"
+      subject: "An invitation for \${body.name}"
+      text: |
+        Hello \${body.name},
+
+        you are invited. Register at \${app.public_url}/auth/register.
+      html: |
+        <p>Hello \${body.name},</p>
+        <p>you are invited. Register at <a href="\${app.public_url}/auth/register">\${app.public_url}</a>.</p>
+    as: mail
+response:
+  status: 202
+  body: { queued: "\${mail.queued}" }
+`,
   html: ["html"],
   options: {
     type: "object",
     properties: {
-      to: { type: "string", format: "email", maxLength: 254 },
-      subject: { type: "string", minLength: 1, maxLength: 300 },
-      text: { type: "string", minLength: 1, maxLength: 100_000 },
-      html: { type: "string", maxLength: 200_000 },
+      to: { type: "string", format: "email", maxLength: 254, description: "The recipient's email address." },
+      subject: { type: "string", minLength: 1, maxLength: 300, description: "The subject, up to 300 characters." },
+      text: { type: "string", minLength: 1, maxLength: 100_000, description: "The plain-text body." },
+      html: { type: "string", maxLength: 200_000, description: "An HTML body, besides the text." },
     },
     required: ["to", "subject", "text"],
     additionalProperties: false,

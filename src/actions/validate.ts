@@ -24,14 +24,26 @@ function validatorFor(schema: JsonSchema): ValidateFunction {
 
 export default defineAction<ValidateOptions>({
   name: "validate",
-  description: "Checks any value against a JSON Schema; a mismatch is a 400 naming the field.",
+  description:
+    "Checks any value against a JSON Schema (the same ajv and keywords as `input`). A mismatch is 400 `validation_failed`, with the fields named under `field`.",
+  result: "The value, unchanged.",
+  example: `# endpoints/age.post.yaml
+allow: public
+input:
+  body:
+    age: { type: integer }
+steps:
+  - validate: { value: "\${body.age}", schema: { type: integer, minimum: 18 }, field: age }
+response:
+  body: { ok: true }
+`,
   pure: true,
   options: {
     type: "object",
     properties: {
-      value: {},
-      schema: { type: "object", literal: true },
-      field: { type: "string", literal: true },
+      value: { description: "The value to check, usually a reference." },
+      schema: { type: "object", literal: true, description: "A JSON Schema, compiled once at load." },
+      field: { type: "string", literal: true, default: "value", description: "The name of the value in `details`." },
     },
     required: ["value", "schema"],
     additionalProperties: false,

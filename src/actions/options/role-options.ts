@@ -9,7 +9,10 @@ export interface RoleOptions {
 
 export const roleOptionsSchema: JsonSchema = {
   type: "object",
-  properties: { user: { type: "string", minLength: 1 }, role: { type: "string", minLength: 1, maxLength: 100 } },
+  properties: {
+    user: { type: "string", minLength: 1, description: "The user id." },
+    role: { type: "string", minLength: 1, maxLength: 100, description: "A role name from `roles.yaml`." },
+  },
   required: ["user", "role"],
   additionalProperties: false,
 };
