@@ -5,6 +5,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import { REPO_ROOT, type Running, runTrellis } from "../helpers/cli.ts";
+import { readmeFiles } from "../helpers/readme-tutorial.ts";
 import { getMe, signUpOverHttp } from "../helpers/sign-up-over-http.ts";
 import { tempDir } from "../helpers/test-app.ts";
 
@@ -52,10 +53,13 @@ describe("the npm package", { timeout: NPM_TIMEOUT_MS * 2 }, () => {
     assert.deepEqual(unwanted, []);
   });
 
-  it("installs into an empty folder, where trellis init, start, check, openapi and users work: register, confirm, sign in, /auth/me", async () => {
+  it("installs into an empty folder, where trellis init, start, check, openapi and users work: register, confirm, sign in, /auth/me, README's own endpoint and action", async () => {
     const init = await npx(appDir, ["init", "."]);
     assert.match(init.stdout, /Next:\n {2}npx trellis dev/);
-    assert.equal((await npx(appDir, ["check"])).stdout.trim(), "ok: 17 route(s), 1 custom action(s), 2 role(s)");
+    const ownFiles = readmeFiles("Your own app");
+    assert.deepEqual([...ownFiles.keys()].sort(), ["actions/shout.ts", "endpoints/shout.get.yaml"]);
+    for (const [file, text] of ownFiles) fs.writeFileSync(path.join(appDir, file), text);
+    assert.equal((await npx(appDir, ["check"])).stdout.trim(), "ok: 18 route(s), 2 custom action(s), 2 role(s)");
     const openapi = JSON.parse((await npx(appDir, ["openapi"])).stdout) as { paths: Record<string, unknown> };
     assert.ok(openapi.paths["/auth/login"]);
 
@@ -70,6 +74,8 @@ describe("the npm package", { timeout: NPM_TIMEOUT_MS * 2 }, () => {
       const body = (await me.json()) as { email: string; roles: string[]; avatar_url: string };
       assert.deepEqual([body.email, body.roles], ["ada@example.com", ["guest"]]);
       assert.match(body.avatar_url, /^https:\/\/gravatar\.com\/avatar\//, "the app's own action answers");
+      const shout = await fetch(`${base}/shout?text=hello`, { headers: { Authorization: `Bearer ${token}` } });
+      assert.deepEqual(await shout.json(), { loud: "HELLO!", by: "ada@example.com" }, "README's own endpoint and action answer as it says");
 
       // The server holds the embedded database: `trellis users` asks it to act.
       const added = await npx(appDir, ["users", "add", "root@example.com", "--password", "correct horse battery", "--role", "admin"]);

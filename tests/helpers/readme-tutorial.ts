@@ -3,18 +3,22 @@ import path from "node:path";
 import { REPO_ROOT } from "./cli.ts";
 
 /**
- * The files README's tutorial asks the reader to create: each code block in
- * that section whose first line is a comment naming a path
- * (`# endpoints/notes/index.get.yaml`, `-- migrations/001_notes.sql`).
+ * The files a README section asks the reader to create: each code block in
+ * it whose first line is a comment naming a path
+ * (`# endpoints/notes/index.get.yaml`, `-- migrations/001_notes.sql`, `// actions/shout.ts`).
  */
-export function tutorialFiles(): Map<string, string> {
+export function readmeFiles(heading: string): Map<string, string> {
   const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
-  const start = readme.indexOf("## A five-minute tutorial");
+  const start = readme.indexOf(`\n## ${heading}\n`);
+  if (start < 0) throw new Error(`README has no section "## ${heading}"`);
   const end = readme.indexOf("\n## ", start + 1);
-  const section = readme.slice(start, end);
+  const section = readme.slice(start, end < 0 ? undefined : end);
   const files = new Map<string, string>();
-  for (const match of section.matchAll(/```(?:yaml|sql)\n((?:#|--) ((?:endpoints|migrations|actions)\/[^\s]+)\n[\s\S]*?)```/g)) {
+  for (const match of section.matchAll(/```(?:yaml|sql|ts)\n((?:#|--|\/\/) ((?:endpoints|migrations|actions)\/[^\s]+)\n[\s\S]*?)```/g)) {
     files.set(match[2] ?? "", match[1] ?? "");
   }
   return files;
 }
+
+/** The files of README's five-minute tutorial. */
+export const tutorialFiles = (): Map<string, string> => readmeFiles("A five-minute tutorial");
