@@ -67,7 +67,7 @@ export interface CheckEnv {
   readonly roles: RoleGraph;
 }
 
-export interface ActionDefinition<O = Record<string, unknown>, R = unknown> {
+export interface ActionDefinition<O = Record<string, unknown>, R = unknown, P = undefined> {
   /** kebab-case (dots allowed for families like `db.insert`); for an app's action, the file name. */
   readonly name: string;
   /** What the action does: a sentence or a short paragraph, shown by docs/actions.md and editors (the endpoint schema). */
@@ -93,7 +93,14 @@ export interface ActionDefinition<O = Record<string, unknown>, R = unknown> {
   readonly pure?: boolean;
   /** Extra load-time checks on the raw options (references still unresolved). */
   check?(options: O, env: CheckEnv): CheckIssue[];
-  run(ctx: ActionContext, options: O): R | Promise<R>;
+  /**
+   * Work a step can do before it needs the request's transaction, such as a
+   * slow password compare: while no earlier step has begun the transaction,
+   * `ctx.db` is the plain database and no connection is held meanwhile. What
+   * it returns is `run`'s third argument.
+   */
+  prepare?(ctx: ActionContext, options: O): P | Promise<P>;
+  run(ctx: ActionContext, options: O, ...prepared: P extends undefined ? [] : [prepared: P]): R | Promise<R>;
 }
 
 /**
@@ -108,11 +115,11 @@ export interface ActionDefinition<O = Record<string, unknown>, R = unknown> {
  *   run: (_ctx, { text }) => text.toUpperCase(),
  * });
  */
-export function defineAction<O = Record<string, unknown>, R = unknown>(
-  definition: ActionDefinition<O, R>,
-): Readonly<ActionDefinition<O, R>> {
+export function defineAction<O = Record<string, unknown>, R = unknown, P = undefined>(
+  definition: ActionDefinition<O, R, P>,
+): Readonly<ActionDefinition<O, R, P>> {
   return Object.freeze(definition);
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a registry holds actions of every option type
-export type AnyAction = ActionDefinition<any, unknown>;
+export type AnyAction = ActionDefinition<any, unknown, any>;

@@ -6,10 +6,18 @@ import { TrellisError } from "../errors.ts";
  * Counts the hits of `key` in the window and throws 429 with Retry-After once
  * `limit` is reached. Inside a transaction it first takes a lock on the key
  * until the transaction ends, so concurrent requests for one key are counted
- * one after the other and cannot all slip past the limit together.
+ * one after the other and cannot all slip past the limit together; `lock:
+ * false` is for a quick look outside the transaction.
  */
-export async function enforceLimit(db: Db | Tx, key: string, limit: number, windowSeconds: number, now: Date): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(db);
+export async function enforceLimit(
+  db: Db | Tx,
+  key: string,
+  limit: number,
+  windowSeconds: number,
+  now: Date,
+  { lock = true }: { lock?: boolean } = {},
+): Promise<void> {
+  if (lock) await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(db);
   const since = new Date(now.getTime() - windowSeconds * 1000);
   const row = await db
     .selectFrom("rate_limit_hits")

@@ -4,6 +4,7 @@ import { TrellisError, ValidationError } from "../errors.ts";
 import { METHODS_WITH_BODY } from "../loader/route-from-path.ts";
 import type { CompiledEndpoint } from "../pipeline/compiled-endpoint.ts";
 import type { Reply } from "../pipeline/reply.ts";
+import { RequestTransaction } from "../pipeline/request-transaction.ts";
 import { runSteps } from "../pipeline/run-steps.ts";
 import { createScope } from "../pipeline/scope.ts";
 import { authorize } from "../rbac/authorize.ts";
@@ -32,16 +33,20 @@ export function createEndpointHandler(endpoint: CompiledEndpoint, services: Serv
     const scope = createScope({ body, query, params, auth: principal, request, now: services.now(), app: appInfo });
     const tasks: AfterTask[] = [];
     const context = { services, request, after: (task: AfterTask) => void tasks.push(task) };
-    const run = (db: typeof services.db) => runSteps(endpoint.steps, scope, { ...context, db });
+    const transaction = new RequestTransaction(services.db);
     let reply: Reply | undefined;
     try {
-      reply = endpoint.transactional ? await inTransaction(services.db, run) : await run(services.db);
+      reply = await runSteps(endpoint.steps, scope, context, transaction);
     } catch (error) {
-      // A keepWrites error failed the request but committed its writes: after-tasks (mail delivery) follow the commit.
+      // A keepWrites error fails the request but commits its writes: after-tasks (mail delivery) follow the commit.
       const committed = error instanceof TrellisError && error.keepWrites;
+      await transaction.end(committed).catch((ending: unknown) => {
+        throw committed ? ending : error;
+      });
       await runAfterTasks(tasks, committed ? "committed" : "rolled-back", services);
       throw error;
     }
+    await transaction.end(true);
     await runAfterTasks(tasks, "committed", services);
     return reply ? toResponse(reply.status, reply.body, reply.headers) : buildResponse(scope);
   };
@@ -86,18 +91,4 @@ async function runAfterTasks(tasks: readonly AfterTask[], outcome: Outcome, serv
       services.logger.error("after-request task failed", { error: error instanceof Error ? error.message : String(error) });
     }
   }
-}
-
-/** Runs the steps in one transaction; an error marked keepWrites still commits what was written before it. */
-async function inTransaction(db: Services["db"], run: (db: Services["db"]) => Promise<Reply | undefined>): Promise<Reply | undefined> {
-  const outcome = await db.transaction().execute(async (trx) => {
-    try {
-      return { reply: await run(trx) };
-    } catch (error) {
-      if (error instanceof TrellisError && error.keepWrites) return { error };
-      throw error;
-    }
-  });
-  if ("error" in outcome) throw outcome.error;
-  return outcome.reply;
 }
