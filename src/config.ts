@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import path from "node:path";
 
 export interface Config {
@@ -10,6 +11,10 @@ export interface Config {
   readonly logLevel: LogLevel;
   readonly bodyLimitBytes: number;
   readonly bcryptCost: number;
+  /** Threads that run bcrypt; one core is left for serving requests. */
+  readonly bcryptWorkers: number;
+  /** bcrypt tasks that may wait for a free thread; a login beyond them is 503 busy at once. */
+  readonly bcryptQueue: number;
   /** How many reverse proxies in front of us append to X-Forwarded-For; 0 trusts none. */
   readonly trustProxy: number;
   readonly jwt: {
@@ -56,6 +61,7 @@ export function loadConfig(env: Env = process.env, overrides: { appDir?: string 
   };
 
   const port = int("PORT", 3000, 0, 65535);
+  const bcryptWorkers = int("BCRYPT_WORKERS", Math.max(1, availableParallelism() - 1), 1, 256);
   const logLevel = (env.LOG_LEVEL || "info") as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}`);
   const databaseUrl = env.DATABASE_URL || undefined;
@@ -75,6 +81,8 @@ export function loadConfig(env: Env = process.env, overrides: { appDir?: string 
     logLevel,
     bodyLimitBytes: int("BODY_LIMIT", 1024 * 1024, 1, 1024 * 1024 * 1024),
     bcryptCost: int("BCRYPT_COST", 12, 4, 15),
+    bcryptWorkers,
+    bcryptQueue: int("BCRYPT_QUEUE", 4 * bcryptWorkers, 0, 10_000),
     trustProxy: int("TRUST_PROXY", 0, 0, 10),
     jwt: {
       secret: env.JWT_SECRET || undefined,

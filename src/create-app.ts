@@ -1,5 +1,6 @@
 import type { Hono } from "hono";
 import type { Services } from "./actions/define-action.ts";
+import { sizeBcryptPool } from "./auth/bcrypt-pool.ts";
 import { createKeyStore } from "./auth/key-store.ts";
 import { prepareDummyHash } from "./auth/passwords.ts";
 import { pruneHits } from "./auth/rate-limit-store.ts";
@@ -61,6 +62,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<Trellis
   let loaded = first.app;
 
   const keys = await createKeyStore(config, { now, onWarning: (message) => logger.warn(message) });
+  sizeBcryptPool({ workers: config.bcryptWorkers, queue: config.bcryptQueue });
   await prepareDummyHash(config.bcryptCost);
   const database = options.database ?? createDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   const ownsDatabase = options.database === undefined;

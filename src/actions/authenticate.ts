@@ -1,6 +1,6 @@
 import { findUser, type UserKey, type UserView, UUID, userRow } from "../auth/find-user.ts";
 import { normalizeEmail } from "../auth/normalize-email.ts";
-import { verifyPassword } from "../auth/passwords.ts";
+import { rehashIfNeeded, verifyPassword } from "../auth/passwords.ts";
 import { clearHits, enforceLimit, recordHit } from "../auth/rate-limit-store.ts";
 import { writeLog } from "../db/write-log.ts";
 import { TrellisError } from "../errors.ts";
@@ -20,6 +20,8 @@ interface Checked {
   readonly key: string;
   readonly userId: string | undefined;
   readonly ok: boolean;
+  /** The stored hash, and the same password hashed at BCRYPT_COST when that differs from the stored hash's cost. */
+  readonly rehash: { readonly from: string; readonly to: string | undefined } | undefined;
 }
 
 export default defineAction<AuthenticateOptions, UserView, Checked>({
@@ -69,10 +71,13 @@ response:
     // A client already locked out gets its 429 without costing a compare.
     await enforceLimit(db, key, options.max_failures ?? 5, durationSeconds(options.window ?? "15m"), services.now(), { lock: false });
     const found = "id" in who && !UUID.test(who.id) ? undefined : await userRow(db, who).select(["id", "password_hash"]).executeTakeFirst();
-    const ok = await verifyPassword(options.password, found?.password_hash, services.config.bcryptCost);
-    return { who, key, userId: found?.id, ok: ok && found !== undefined };
+    const cost = services.config.bcryptCost;
+    const stored = found?.password_hash ?? null;
+    const ok = (await verifyPassword(options.password, stored, cost)) && found !== undefined;
+    const rehash = ok && stored ? { from: stored, to: await rehashIfNeeded(options.password, stored, cost) } : undefined;
+    return { who, key, userId: found?.id, ok, rehash };
   },
-  async run({ db, services, request }, options, { who, key, userId, ok }) {
+  async run({ db, services, request }, options, { who, key, userId, ok, rehash }) {
     const now = services.now();
     // Counted again under the key's lock: of concurrent attempts, only as many as the limit get an answer.
     await enforceLimit(db, key, options.max_failures ?? 5, durationSeconds(options.window ?? "15m"), now);
@@ -84,6 +89,15 @@ response:
       throw new TrellisError(401, "invalid_credentials", "The email or password is wrong", undefined, { keepWrites: true });
     }
     await clearHits(db, key);
+    if (rehash?.to) {
+      // Unless the password changed meanwhile.
+      await db
+        .updateTable("users")
+        .set({ password_hash: rehash.to })
+        .where("id", "=", userId)
+        .where("password_hash", "=", rehash.from)
+        .execute();
+    }
     const user = await findUser(db, { id: userId });
     if (!user) throw new TrellisError(401, "invalid_credentials", "The email or password is wrong");
     return user;

@@ -1,4 +1,4 @@
-import { bcryptCompare, bcryptHash } from "./bcrypt-pool.ts";
+import { BcryptBusyError, bcryptCompare, bcryptCostOf, bcryptHash } from "./bcrypt-pool.ts";
 
 const dummyHashes = new Map<number, string>();
 
@@ -18,4 +18,19 @@ export async function verifyPassword(password: string, hash: string | null | und
   await prepareDummyHash(cost);
   await bcryptCompare(password, dummyHashes.get(cost) ?? "");
   return false;
+}
+
+/**
+ * After a successful compare: the password hashed anew at `cost` when the
+ * stored hash was made at another (BCRYPT_COST changed), else undefined. A
+ * busy pool skips it this time rather than fail the login.
+ */
+export async function rehashIfNeeded(password: string, hash: string, cost: number): Promise<string | undefined> {
+  if (bcryptCostOf(hash) === cost) return undefined;
+  try {
+    return await bcryptHash(password, cost);
+  } catch (error) {
+    if (error instanceof BcryptBusyError) return undefined;
+    throw error;
+  }
 }

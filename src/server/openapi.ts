@@ -217,6 +217,8 @@ function responses(endpoint: CompiledEndpoint): Json {
     if (name === "consume-token") add(400, "`invalid_token`: the link is not valid; it may have expired or been used already.");
     if (name === "authenticate" || name === "rate-limit")
       add(429, "`too_many_requests`: too many attempts; `Retry-After` says when to try again.");
+    if (name === "authenticate" || name === "hash-password")
+      add(503, "`busy`: every password-hashing thread is busy and its queue is full; `Retry-After` says when to try again.");
     if (name === "fail") {
       const options = constantOptions(step);
       if (options && typeof options.status === "number") add(options.status, `\`${String(options.code)}\`: ${String(options.message)}`);
@@ -260,7 +262,7 @@ function errorResponse(status: number, description: string): Json {
   const headers =
     status === 401
       ? { "WWW-Authenticate": { description: "Present when the bearer token is missing or not valid.", schema: { type: "string" } } }
-      : status === 429
+      : status === 429 || status === 503
         ? { "Retry-After": { description: "Seconds to wait before trying again.", schema: { type: "integer" } } }
         : undefined;
   return {
