@@ -1,95 +1,123 @@
 /**
- * `npm run bench`: request throughput of the engine against a bare Hono
- * handler measured in the same run (ratios, since these machines are shared
- * and noisy), and login timing for an unknown email against a wrong password.
+ * `npm run bench`: trellis against a hand-written Hono + jose + kysely
+ * baseline doing the same work, a bare handler and Express + jsonwebtoken.
+ * Every server and every load generator (autocannon) is its own process;
+ * each scenario's servers are measured interleaved and the medians reported as
+ * ratios of the same run, since these machines are shared and noisy.
+ * Prints a table and writes bench/results.json. See docs/performance.md.
  */
-import { Hono } from "hono";
-import { loadConfig } from "../src/config.ts";
-import { createApp, type TrellisApp } from "../src/create-app.ts";
-import { createDatabase } from "../src/db/create-database.ts";
-import { createLogger } from "../src/logger.ts";
-import { fixture, tempDir } from "../tests/helpers/test-app.ts";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { DATABASE_URL, REPO } from "./config.ts";
+import { accessToken } from "./lib/access-tokens.ts";
+import { buildBenchApp } from "./lib/app-dir.ts";
+import { guardChildren, stopAllChildren } from "./lib/processes.ts";
+import { startSeededBaseline, startSeededTrellis } from "./lib/seeded.ts";
+import { startBare, startExpress } from "./lib/servers.ts";
+import { formatTable, results, writeResults } from "./report.ts";
+import { type BenchContext, side } from "./scenarios/context.ts";
+import { idleRss, idleRssOnPglite } from "./scenarios/idle-rss.ts";
+import { loadTimes } from "./scenarios/load-1000.ts";
+import {
+  jwtDistinctScenario,
+  jwtScenario,
+  jwtSelectScenario,
+  loginScenario,
+  publicScenario,
+  refreshScenario,
+  refreshTokensNeeded,
+} from "./scenarios/pairs.ts";
+import { stormScenario } from "./scenarios/storm.ts";
+import { bcryptWorkersScenario, workersScenario } from "./scenarios/workers.ts";
 
-const ROUNDS = 3;
+/** Users per side: user 0 for the JWT scenarios, then the login users, the storm's, and more for refresh chains. */
+const USERS = 64;
 
-async function opsPerSecond(label: string, seconds: number, call: () => Promise<unknown>): Promise<number> {
-  let best = 0;
-  for (let round = 0; round < ROUNDS; round++) {
-    let count = 0;
-    const end = performance.now() + seconds * 1000;
-    while (performance.now() < end) {
-      await call();
-      count++;
-    }
-    best = Math.max(best, count / seconds);
-  }
-  process.stdout.write(`${label.padEnd(44)} ${best.toFixed(0).padStart(8)} req/s\n`);
-  return best;
-}
-
-async function medianMs(call: () => Promise<unknown>, times: number): Promise<number> {
-  const samples: number[] = [];
-  for (let i = 0; i < times; i++) {
-    const start = performance.now();
-    await call();
-    samples.push(performance.now() - start);
-  }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)] ?? 0;
-}
+const log = (message: string) =>
+  process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${message}\n`);
+const started = performance.now();
 
 async function main(): Promise<void> {
-  const baseline = new Hono().get("/hello", (c) => c.json({ message: `Hello, ${c.req.query("name") ?? "world"}!` }));
-  const database = createDatabase({});
-  const env = { JWT_SECRET: "bench-secret-that-is-at-least-32-bytes!!", DATA_DIR: tempDir(), BCRYPT_COST: "10", LOG_LEVEL: "silent" };
-  const engine: TrellisApp = await createApp({
-    config: loadConfig(env, { appDir: fixture("engine") }),
-    database,
-    logger: createLogger("silent"),
-  });
-  const shipped: TrellisApp = await createApp({
-    config: loadConfig(env, { appDir: "." }),
-    database,
-    logger: createLogger("silent"),
-    printMail: () => {},
-  });
-  const { token } = await engine.services.keys.signAccessToken("bench-user", { roles: ["admin"] });
-  const auth = { headers: { Authorization: `Bearer ${token}` } };
+  guardChildren();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trellis-bench-"));
+  const runId = `bench-${Date.now().toString(36)}-${randomBytes(2).toString("hex")}`;
+  try {
+    const appDir = buildBenchApp(tmp);
+    const seeded = { tmp, databaseUrl: DATABASE_URL, users: USERS, refreshTokens: refreshTokensNeeded() };
+    log(`seeding and starting servers on ${DATABASE_URL ? "PostgreSQL" : "PGlite"} (BCRYPT_COST=10)`);
+    const [trellis, baseline, bare, express] = await Promise.all([
+      startSeededTrellis({ ...seeded, appDir, prefix: `${runId}-trellis` }),
+      startSeededBaseline({ ...seeded, prefix: `${runId}-baseline` }),
+      startBare(),
+      startExpress(),
+    ]);
+    const firstUser = (users: typeof trellis.seed.users) => {
+      const user = users[0];
+      if (!user) throw new Error("no seeded user");
+      return user;
+    };
+    const ctx: BenchContext = {
+      trellis: side(trellis.server, trellis.seed, await accessToken(firstUser(trellis.seed.users))),
+      baseline: side(baseline.server, baseline.seed, await accessToken(firstUser(baseline.seed.users))),
+      bare,
+      express,
+      appDir,
+      tmp,
+      databaseUrl: DATABASE_URL,
+      runId,
+    };
+    const startRss = await idleRss(trellis.server);
 
-  const base = await opsPerSecond("bare Hono handler (baseline)", 2, async () => baseline.request("/hello?name=Ann"));
-  const greet = await opsPerSecond("trellis public endpoint with query input", 2, () => engine.request("/greet?name=Ann"));
-  const rbac = await opsPerSecond("trellis allow: [admin] with a bearer JWT", 2, () => engine.request("/admin-only", auth));
-  process.stdout.write(`\nratios to the baseline: public ${(greet / base).toFixed(2)}, JWT + RBAC ${(rbac / base).toFixed(2)}\n\n`);
+    log("public");
+    const publicRow = await publicScenario(ctx);
+    log("jwt (trellis, baseline, bare, express)");
+    const jwt = await jwtScenario(ctx);
+    log("jwt with 12,000 distinct tokens");
+    const jwtDistinct = await jwtDistinctScenario(ctx);
+    log("jwt_select");
+    const jwtSelect = await jwtSelectScenario(ctx);
+    log("refresh");
+    const refresh = await refreshScenario(ctx);
+    log("login");
+    const login = await loginScenario(ctx);
+    log("storm");
+    const storm = await stormScenario(ctx);
+    await Promise.all([baseline.server.stop(), bare.stop(), express.stop()]);
+    log("workers (--workers 2 against 1)");
+    const workers = await workersScenario(ctx);
+    log("bcrypt workers (BCRYPT_WORKERS=2 against 1)");
+    const bcryptWorkers = await bcryptWorkersScenario(ctx);
+    const pgliteRss = DATABASE_URL ? await idleRssOnPglite(appDir, tmp) : startRss;
+    await trellis.server.stop();
+    log("load and reload of 1,000 endpoints");
+    const times = await loadTimes(tmp);
 
-  await shipped.request("/auth/register", {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ email: "bench@example.com", password: "correct horse" }),
-  });
-  const attempt = (email: string) => () =>
-    shipped.request("/auth/login", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ email, password: "wrong" }),
+    const r = results({
+      public: publicRow,
+      jwt,
+      jwtDistinct,
+      jwtSelect,
+      refresh,
+      login,
+      storm,
+      workers,
+      bcryptWorkers,
+      loadTimes: times,
+      idleRss: { pglite: pgliteRss, postgres: DATABASE_URL ? startRss : null },
+      seconds: Math.round((performance.now() - started) / 1000),
     });
-  const wrongPassword = await medianMs(attempt("bench@example.com"), 4);
-  const unknownEmail = await medianMs(attempt("nobody@example.com"), 4);
-  process.stdout.write(
-    `login, wrong password: ${wrongPassword.toFixed(1)} ms; unknown email: ${unknownEmail.toFixed(1)} ms; ratio ${(unknownEmail / wrongPassword).toFixed(2)} (1.00 = indistinguishable)\n`,
-  );
-
-  // bcrypt runs in worker threads: a burst of logins must not stall other requests.
-  const idle = await medianMs(() => engine.request("/greet?name=Ann"), 50);
-  const burst = Array.from({ length: 8 }, () => attempt("nobody@example.com")());
-  const during = await medianMs(() => engine.request("/greet?name=Ann"), 50);
-  await Promise.all(burst);
-  process.stdout.write(
-    `a request during 8 parallel logins: ${during.toFixed(2)} ms, idle ${idle.toFixed(2)} ms; ratio ${(during / idle).toFixed(1)}\n`,
-  );
-
-  await engine.close();
-  await shipped.close();
-  await database.close();
+    const file = path.join(REPO, "bench", "results.json");
+    writeResults(file, r);
+    process.stdout.write(`\n${formatTable(r)}wrote ${path.relative(process.cwd(), file)}\n`);
+  } finally {
+    await stopAllChildren();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
-await main();
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,44 @@
+/** The bench's fixed settings: one place to change how long and how hard it runs. */
+import os from "node:os";
+
+export const REPO = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+
+/** Seconds of each measured autocannon run, per server per round. */
+export const DURATION_S = Number(process.env.BENCH_DURATION ?? 3);
+/** Seconds of the unmeasured warm-up before a server's first round in a scenario. */
+export const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 1);
+/** Interleaved rounds per scenario (A, B, A, B, …); the reported number is the median. */
+export const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+export const CONNECTIONS = 50;
+/** bcrypt is slow: few connections, each its own user (the per-email advisory lock would otherwise serialise them). */
+export const LOGIN_CONNECTIONS = 4;
+/**
+ * Connections of the login storm beside the JWT probe: enough to keep every
+ * bcrypt thread busy, within trellis's default queue (BCRYPT_QUEUE = 4 × workers),
+ * so the storm is bcrypt work and not a flood of quick 503s.
+ */
+export const STORM_CONNECTIONS = 4;
+
+export const JWT_SECRET = "bench-secret-of-at-least-thirty-two-bytes-0123456789";
+export const ISSUER = "trellis";
+export const AUDIENCE = "trellis";
+export const BCRYPT_COST = 10;
+export const PASSWORD = "correct horse battery staple";
+
+/** More distinct access tokens than trellis's verified-token cache holds (10,000), so every check is a real one. */
+export const DISTINCT_TOKENS = 12_000;
+
+export const DATABASE_URL = process.env.BENCH_DATABASE_URL || undefined;
+
+export const machine = () => ({
+  cpus: os.availableParallelism(),
+  cpu_model: os.cpus()[0]?.model ?? "unknown",
+  node: process.version,
+  database: DATABASE_URL ? "postgres" : "pglite",
+  date: new Date().toISOString(),
+  duration_s: DURATION_S,
+  warmup_s: WARMUP_S,
+  rounds: ROUNDS,
+  connections: CONNECTIONS,
+  bcrypt_cost: BCRYPT_COST,
+});

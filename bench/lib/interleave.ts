@@ -1,0 +1,63 @@
+/**
+ * Measures several servers under the same load, interleaved: A, B, A, B, …
+ * for ROUNDS rounds, so a noisy neighbour hits every side alike. Each side
+ * warms up before its first round; the reported numbers are medians over rounds.
+ */
+import { CONNECTIONS, DURATION_S, ROUNDS, WARMUP_S } from "../config.ts";
+import { runLoad } from "../load/run-load.ts";
+import type { LoadResult, LoadSpec, RequestSpec } from "../load/spec.ts";
+import { median } from "./median.ts";
+
+export interface Contender {
+  readonly name: string;
+  readonly url: string;
+  /** The request of a round; called once per run, so each run can get fresh tokens. */
+  readonly request: () => RequestSpec;
+}
+
+export interface Measured {
+  readonly rps: number;
+  readonly p50_ms: number;
+  readonly p99_ms: number;
+  /** Non-2xx answers, socket errors and timeouts over every round: a number measured on failures is not a number. */
+  readonly failures: number;
+  readonly runs: readonly LoadResult[];
+}
+
+export function summarise(runs: readonly LoadResult[]): Measured {
+  return {
+    rps: Math.round(median(runs.map((r) => r.rps))),
+    p50_ms: Math.round(median(runs.map((r) => r.p50_ms)) * 100) / 100,
+    p99_ms: Math.round(median(runs.map((r) => r.p99_ms)) * 100) / 100,
+    failures: runs.reduce((sum, r) => sum + r.non2xx + r.errors + r.timeouts, 0),
+    runs,
+  };
+}
+
+export interface InterleaveOptions {
+  readonly connections?: number;
+  readonly duration?: number;
+  readonly rounds?: number;
+  /** Called before each measured run (after the previous one), e.g. to start a background load. */
+  readonly around?: (contender: Contender, run: () => Promise<LoadResult>) => Promise<LoadResult>;
+}
+
+export async function interleave(contenders: readonly Contender[], options: InterleaveOptions = {}): Promise<Record<string, Measured>> {
+  const runs = new Map<string, LoadResult[]>(contenders.map((c) => [c.name, []]));
+  const rounds = options.rounds ?? ROUNDS;
+  for (let round = 0; round < rounds; round++) {
+    for (const contender of contenders) {
+      const spec: LoadSpec = {
+        url: contender.url,
+        connections: options.connections ?? CONNECTIONS,
+        duration: options.duration ?? DURATION_S,
+        ...(round === 0 && WARMUP_S > 0 ? { warmup: WARMUP_S } : {}),
+        request: contender.request(),
+      };
+      const run = () => runLoad(spec);
+      const result = options.around ? await options.around(contender, run) : await run();
+      runs.get(contender.name)?.push(result);
+    }
+  }
+  return Object.fromEntries(contenders.map((c) => [c.name, summarise(runs.get(c.name) ?? [])]));
+}
