@@ -1,20 +1,70 @@
+import cluster from "node:cluster";
 import net from "node:net";
+import { availableParallelism } from "node:os";
+import { parseArgs } from "node:util";
 import { serve } from "@hono/node-server";
-import { loadConfig } from "../config.ts";
+import { type Config, loadConfig } from "../config.ts";
 import { createApp, type TrellisApp } from "../create-app.ts";
+import type { LoadedApp } from "../loader/load-app.ts";
 import { formatIssue, LoadError } from "../loader/load-issue.ts";
 import { withPrefix } from "../loader/route-from-path.ts";
 import { createLogger } from "../logger.ts";
 import { serveControlSocket } from "./control-socket.ts";
+import { loadForCli } from "./load-for-cli.ts";
+import { superviseWorkers } from "./supervise-workers.ts";
 import { runUserCommand } from "./user-commands.ts";
 import { watchApp } from "./watch-app.ts";
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
-/** `trellis start|dev [dir]`: serve until SIGTERM/SIGINT, then finish in-flight requests and close the pool. */
+/**
+ * `trellis start|dev [dir] [--workers N]`: serve until SIGTERM/SIGINT, then
+ * finish in-flight requests and close the pool. With several workers this
+ * process supervises them (supervise-workers.ts), and each runs `serveApp`.
+ */
 export async function runStart(args: string[], { watch }: { watch: boolean }): Promise<number | undefined> {
-  const env = await withChosenPort(process.env);
-  const config = loadConfig(env, args[0] ? { appDir: args[0] } : {});
+  const { positionals, values } = parseArgs({ args, options: { workers: { type: "string" } }, allowPositionals: true });
+  const env = cluster.isWorker ? process.env : await withChosenPort(process.env);
+  const config = loadConfig(env, positionals[0] ? { appDir: positionals[0] } : {});
+  const workers = workerCount(values.workers, config, watch);
+  if (typeof workers === "string") {
+    process.stderr.write(`${workers}\n`);
+    return 1;
+  }
+  if (workers === 1 || cluster.isWorker) return serveApp(config, { watch });
+
+  // The app is checked once here, so a broken one is one list of errors, not one per worker.
+  const { app } = await loadForCli(positionals);
+  if (!app) {
+    process.stderr.write("\ntrellis did not start: fix the errors above.\n");
+    return 1;
+  }
+  process.stdout.write(routeTable(app));
+  const logger = createLogger(config.logLevel);
+  logger.info(`trellis serving http://${config.host}:${config.port} from ${workers} workers`, { port: config.port, workers });
+  superviseWorkers({ workers, env: { ...env, PORT: String(config.port) }, logger, graceMs: SHUTDOWN_GRACE_MS });
+  return undefined;
+}
+
+/**
+ * `--workers N`; by default one per core in production on PostgreSQL, else
+ * one. A message instead when N cannot be served.
+ */
+function workerCount(flag: string | undefined, config: Config, watch: boolean): number | string {
+  if (flag === undefined) return config.production && config.databaseUrl && !watch ? availableParallelism() : 1;
+  const workers = Number(flag);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 256) return `--workers must be a whole number from 1 to 256, got "${flag}"`;
+  if (workers > 1 && watch) return "trellis dev serves from one process: drop --workers, or use trellis start";
+  if (workers > 1 && !config.databaseUrl) {
+    return (
+      "--workers needs PostgreSQL: the embedded database (PGlite) opens its data folder from one process only. " +
+      "Set DATABASE_URL to serve from several processes, or start one."
+    );
+  }
+  return workers;
+}
+
+async function serveApp(config: Config, { watch }: { watch: boolean }): Promise<number | undefined> {
   const logger = createLogger(config.logLevel);
   let app: TrellisApp;
   try {
@@ -27,13 +77,14 @@ export async function runStart(args: string[], { watch }: { watch: boolean }): P
     }
     throw error;
   }
-  for (const warning of app.warnings) process.stderr.write(`${formatIssue(warning)}\n`);
+  // A cluster's workers leave the warnings and the route table to the primary.
+  if (cluster.isPrimary) for (const warning of app.warnings) process.stderr.write(`${formatIssue(warning)}\n`);
   // Watching starts before listening, so that a save right after "listening" is seen.
   const stopWatching = watch ? await watchApp(app, logger) : () => {};
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-    process.stdout.write(routeTable(app));
-    logger.info(`trellis listening on http://${config.host}:${info.port}`, { port: info.port });
+    if (cluster.isPrimary) process.stdout.write(routeTable(app.loaded));
+    logger.info(`trellis listening on http://${config.host}:${info.port}`, { port: info.port, pid: process.pid });
   });
   server.on("error", (error: NodeJS.ErrnoException) => {
     const reason = error.code === "EADDRINUSE" ? "the port is in use (set PORT, or PORT=0 for any free one)" : error.message;
@@ -79,14 +130,14 @@ async function withChosenPort(env: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv
 }
 
 /** The start banner: every route and who may call it, as a compact table. */
-function routeTable(app: TrellisApp): string {
-  const rows = [...app.loaded.endpoints]
+function routeTable(app: LoadedApp): string {
+  const rows = [...app.endpoints]
     .sort((a, b) => a.pattern.localeCompare(b.pattern) || a.method.localeCompare(b.method))
     .map(
       (e) =>
         [
           e.method.toUpperCase(),
-          withPrefix(app.loaded.settings.prefix, e.pattern),
+          withPrefix(app.settings.prefix, e.pattern),
           typeof e.allow === "string" ? e.allow : e.allow.join(", "),
         ] as const,
     );
