@@ -82,7 +82,7 @@ export function loadConfig(env: Env = process.env, overrides: { appDir?: string 
     bodyLimitBytes: int("BODY_LIMIT", 1024 * 1024, 1, 1024 * 1024 * 1024),
     bcryptCost: int("BCRYPT_COST", 12, 4, 15),
     bcryptWorkers,
-    bcryptQueue: int("BCRYPT_QUEUE", 4 * bcryptWorkers, 0, 10_000),
+    bcryptQueue: int("BCRYPT_QUEUE", 8 * bcryptWorkers, 0, 10_000),
     trustProxy: int("TRUST_PROXY", 0, 0, 10),
     jwt: {
       secret: env.JWT_SECRET || undefined,

@@ -60,6 +60,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<Trellis
   const first = await loadApp(config.appDir);
   if (!first.app) throw new LoadError(first.issues);
   let loaded = first.app;
+  let cache = first.cache;
 
   const keys = await createKeyStore(config, { now, onWarning: (message) => logger.warn(message) });
   sizeBcryptPool({ workers: config.bcryptWorkers, queue: config.bcryptQueue });
@@ -104,16 +105,20 @@ export async function createApp(options: CreateAppOptions = {}): Promise<Trellis
       return loaded;
     },
     async reload(version) {
-      const result = await loadApp(config.appDir, version === undefined ? {} : { version });
+      const result = await loadApp(config.appDir, { cache, ...(version === undefined ? {} : { version }) });
       if (result.app) {
         // A new migration may come with the endpoints that need it; if it fails, that throws and the old table stays.
         for (const name of await migrateApp(database, config.appDir)) logger.info(`applied migration ${name}`);
-        await syncRoles(database.db, result.app);
-        loaded = result.app;
-        // A new services object: requests still running on the old table keep the roles they started with.
-        services = { ...services, roles: loaded.roles };
-        router = buildRouter(loaded, services, routerOptions);
+        if (result.changed) {
+          if (!sameRoles(result.app, loaded)) await syncRoles(database.db, result.app);
+          loaded = result.app;
+          // A new services object: requests still running on the old table keep the roles they started with.
+          services = { ...services, roles: loaded.roles };
+          router = buildRouter(loaded, services, routerOptions);
+        }
       }
+      // Kept once what it describes is served (or failed to load): a table that was not put in place is built again.
+      cache = result.cache;
       return result;
     },
     async close() {
@@ -124,3 +129,6 @@ export async function createApp(options: CreateAppOptions = {}): Promise<Trellis
   };
   return app;
 }
+
+const roleRows = (app: LoadedApp) => JSON.stringify([...app.roleSpecs].map(([name, spec]) => [name, spec.description ?? null]));
+const sameRoles = (a: LoadedApp, b: LoadedApp) => roleRows(a) === roleRows(b);

@@ -1,7 +1,8 @@
+import { admitAttempt } from "../auth/attempts-in-flight.ts";
 import { findUser, type UserKey, type UserView, UUID, userRow } from "../auth/find-user.ts";
 import { normalizeEmail } from "../auth/normalize-email.ts";
 import { rehashIfNeeded, verifyPassword } from "../auth/passwords.ts";
-import { clearHits, enforceLimit, recordHit } from "../auth/rate-limit-store.ts";
+import { clearHits, countHits, enforceLimit, recordHit, tooManyRequests } from "../auth/rate-limit-store.ts";
 import { writeLog } from "../db/write-log.ts";
 import { TrellisError } from "../errors.ts";
 import { defineAction } from "./define-action.ts";
@@ -65,11 +66,21 @@ response:
     additionalProperties: false,
   },
   // The compare (a quarter second of bcrypt at cost 12) holds no database connection: the transaction begins after it.
-  async prepare({ db, services, request }, options) {
+  async prepare({ db, services, request, after }, options) {
     const who: UserKey = options.email !== undefined ? { email: normalizeEmail(options.email) } : { id: options.user ?? "" };
     const key = `login:${"email" in who ? who.email : who.id}:${request.ip ?? "-"}`;
-    // A client already locked out gets its 429 without costing a compare.
-    await enforceLimit(db, key, options.max_failures ?? 5, durationSeconds(options.window ?? "15m"), services.now(), { lock: false });
+    const limit = options.max_failures ?? 5;
+    const window = durationSeconds(options.window ?? "15m");
+    const failures = async () => {
+      const now = services.now();
+      const { hits, oldest } = await countHits(db, key, window, now);
+      if (hits >= limit) throw tooManyRequests(oldest, window, now);
+      return hits;
+    };
+    // Outside a transaction, attempts on one key take turns (see admitAttempt). Inside one, waiting for another
+    // attempt could wait for this very connection (the embedded database has one), so the database lock alone counts.
+    if (db === services.db) after(await admitAttempt(key, limit, failures));
+    else await failures();
     const found = "id" in who && !UUID.test(who.id) ? undefined : await userRow(db, who).select(["id", "password_hash"]).executeTakeFirst();
     const cost = services.config.bcryptCost;
     const stored = found?.password_hash ?? null;

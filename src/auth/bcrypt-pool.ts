@@ -35,7 +35,7 @@ class BcryptPool {
   readonly #pending = new Map<number, Pending>();
   readonly #load = new Map<Worker, number>();
   #nextId = 0;
-  #size: BcryptPoolSize = { workers: defaultBcryptWorkers(), queue: 4 * defaultBcryptWorkers() };
+  #size: BcryptPoolSize = { workers: defaultBcryptWorkers(), queue: 8 * defaultBcryptWorkers() };
 
   resize(size: BcryptPoolSize): void {
     this.#size = size;

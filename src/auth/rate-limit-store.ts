@@ -2,22 +2,8 @@ import { sql } from "kysely";
 import type { Db, Tx } from "../db/schema.ts";
 import { TrellisError } from "../errors.ts";
 
-/**
- * Counts the hits of `key` in the window and throws 429 with Retry-After once
- * `limit` is reached. Inside a transaction it first takes a lock on the key
- * until the transaction ends, so concurrent requests for one key are counted
- * one after the other and cannot all slip past the limit together; `lock:
- * false` is for a quick look outside the transaction.
- */
-export async function enforceLimit(
-  db: Db | Tx,
-  key: string,
-  limit: number,
-  windowSeconds: number,
-  now: Date,
-  { lock = true }: { lock?: boolean } = {},
-): Promise<void> {
-  if (lock) await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(db);
+/** The hits of `key` in the window, and the oldest of them. */
+export async function countHits(db: Db | Tx, key: string, windowSeconds: number, now: Date): Promise<{ hits: number; oldest: Date }> {
   const since = new Date(now.getTime() - windowSeconds * 1000);
   const row = await db
     .selectFrom("rate_limit_hits")
@@ -25,19 +11,31 @@ export async function enforceLimit(
     .where("key", "=", key)
     .where("at", ">", since)
     .executeTakeFirst();
-  const hits = Number(row?.hits ?? 0);
-  if (hits < limit) return;
-  const oldest = row?.oldest ? new Date(row.oldest as Date | string) : now;
+  return { hits: Number(row?.hits ?? 0), oldest: row?.oldest ? new Date(row.oldest as Date | string) : now };
+}
+
+/** 429 with Retry-After: when the oldest hit of the window leaves it. */
+export function tooManyRequests(oldest: Date, windowSeconds: number, now: Date): TrellisError {
   const retryAfter = Math.max(1, Math.ceil((oldest.getTime() + windowSeconds * 1000 - now.getTime()) / 1000));
-  throw new TrellisError(
+  return new TrellisError(
     429,
     "too_many_requests",
     "Too many attempts; try again later",
     { retry_after_seconds: retryAfter },
-    {
-      headers: { "Retry-After": String(retryAfter) },
-    },
+    { headers: { "Retry-After": String(retryAfter) } },
   );
+}
+
+/**
+ * Counts the hits of `key` in the window and throws 429 with Retry-After once
+ * `limit` is reached. Inside a transaction it first takes a lock on the key
+ * until the transaction ends, so concurrent requests for one key are counted
+ * one after the other and cannot all slip past the limit together.
+ */
+export async function enforceLimit(db: Db | Tx, key: string, limit: number, windowSeconds: number, now: Date): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(db);
+  const { hits, oldest } = await countHits(db, key, windowSeconds, now);
+  if (hits >= limit) throw tooManyRequests(oldest, windowSeconds, now);
 }
 
 /** Records one hit and forgets this key's hits older than a day, so the table stays small. */

@@ -7,6 +7,8 @@ import type { Logger } from "../logger.ts";
 const WATCHED = ["endpoints", "actions", "migrations", "roles.yaml"];
 /** Editors save in bursts (write, rename, chmod): one reload per burst. */
 const SETTLE_MS = 25;
+/** Past chokidar's 50 ms window in which a file's further changes are not reported. */
+const RECHECK_MS = 75;
 
 /**
  * `trellis dev`: reloads the app on every change under endpoints/, actions/,
@@ -22,13 +24,16 @@ export async function watchApp(
 ): Promise<() => void> {
   let version = 0;
   let timer: NodeJS.Timeout | undefined;
+  let trailing: NodeJS.Timeout | undefined;
   let reloading = Promise.resolve();
 
-  const reload = () => {
+  /** `recheck`: a look after a burst, which says something only when it finds a change the events missed. */
+  const reload = (recheck: boolean) => {
     const started = performance.now();
     reloading = reloading.then(async () => {
       try {
         const result = await app.reload(++version);
+        if (recheck && !result.changed) return;
         for (const issue of result.issues) print(`${formatIssue(issue)}\n`);
         const ms = Math.round(performance.now() - started);
         if (result.app) logger.info(`reloaded ${result.app.endpoints.length} route(s) in ${ms}ms`);
@@ -36,6 +41,12 @@ export async function watchApp(
       } catch (error) {
         print(`${error instanceof Error ? error.message : String(error)}\n`);
         logger.warn("reload failed: still serving the last good version");
+      }
+      // chokidar drops a file's second change within 50 ms of its first (an editor's save, then its formatter's):
+      // one more look once that window has passed catches it.
+      if (!recheck) {
+        clearTimeout(trailing);
+        trailing = setTimeout(() => reload(true), RECHECK_MS);
       }
     });
   };
@@ -52,11 +63,12 @@ export async function watchApp(
   });
   watcher.on("all", () => {
     clearTimeout(timer);
-    timer = setTimeout(reload, SETTLE_MS);
+    timer = setTimeout(() => reload(false), SETTLE_MS);
   });
   await new Promise<void>((resolve) => watcher.once("ready", resolve));
   return () => {
     clearTimeout(timer);
+    clearTimeout(trailing);
     void watcher.close();
   };
 }

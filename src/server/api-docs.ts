@@ -61,13 +61,13 @@ const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (char) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[char] ?? char);
 
 /** GET /docs: the interactive reference of /openapi.json, and the files it needs under /docs/. */
-export function mountApiDocs(router: Hono, title: string): void {
-  const page = `<!doctype html>
+export function mountApiDocs(router: Hono, title: () => string): void {
+  const page = () => `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
+<title>${escapeHtml(title())}</title>
 <link rel="icon" type="image/png" href="/docs/favicon-32x32.png">
 <link rel="stylesheet" href="/docs/swagger-ui.css">
 </head>
@@ -79,7 +79,7 @@ export function mountApiDocs(router: Hono, title: string): void {
 </html>
 `;
   router.get("/docs", (c) =>
-    c.html(page, 200, { "Content-Security-Policy": PAGE_POLICY, "Referrer-Policy": "no-referrer", "Cache-Control": "no-cache" }),
+    c.html(page(), 200, { "Content-Security-Policy": PAGE_POLICY, "Referrer-Policy": "no-referrer", "Cache-Control": "no-cache" }),
   );
   for (const [name, asset] of ASSETS) router.get(`/docs/${name}`, (c) => serveAsset(c, asset));
 }

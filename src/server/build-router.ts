@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { cors } from "hono/cors";
+import { TrieRouter } from "hono/router/trie-router";
 import type { Services } from "../actions/define-action.ts";
 import { TrellisError } from "../errors.ts";
 import type { LoadedApp } from "../loader/load-app.ts";
@@ -8,7 +9,7 @@ import { mountApiDocs } from "./api-docs.ts";
 import { createEndpointHandler } from "./endpoint-handler.ts";
 import { errorResponse } from "./error-response.ts";
 import { healthHandler } from "./health.ts";
-import { createOpenApiDocument, documentServerUrl, withServer } from "./openapi.ts";
+import { createOpenApiDocument, documentServerUrl, type OpenApiDocument, withServer } from "./openapi.ts";
 import { requestLog } from "./request-log.ts";
 
 /**
@@ -31,30 +32,31 @@ export function buildRouter(app: LoadedApp, services: Services, options: { logRe
     router.get("/.well-known/jwks.json", (c) => c.json(jwks, 200, { "Cache-Control": "public, max-age=300" }));
   }
 
-  const openapi = createOpenApiDocument(app);
-  router.get("/openapi.json", (c) => c.json(withServer(openapi, documentServerUrl(c.req.url, services.config))));
-  mountApiDocs(router, openapi.info.title);
+  // Built on the first request for it, not on every reload of `trellis dev`.
+  let openapi: OpenApiDocument | undefined;
+  const document = () => {
+    openapi ??= createOpenApiDocument(app);
+    return openapi;
+  };
+  router.get("/openapi.json", (c) => c.json(withServer(document(), documentServerUrl(c.req.url, services.config))));
+  mountApiDocs(router, () => document().info.title);
 
   const { prefix } = app.settings;
   const errors = { ...app.settings.errors, authScheme: app.settings.authSchemes[0] };
-  const methodsByPattern = new Map<string, Set<string>>();
   const ordered = [...app.endpoints].sort((a, b) => compareSpecificity(a.pattern, b.pattern));
   for (const endpoint of ordered) {
     const pattern = withPrefix(prefix, endpoint.pattern);
     router.on(endpoint.method.toUpperCase(), pattern, createEndpointHandler(endpoint, services, app.settings.authSchemes));
-    const methods = methodsByPattern.get(pattern) ?? new Set<string>();
-    methods.add(endpoint.method.toUpperCase());
-    methodsByPattern.set(pattern, methods);
   }
-  // Registered after every method route, so these answer only when no method matched.
-  for (const [pattern, methods] of methodsByPattern) {
-    const allow = [...methods, ...(methods.has("GET") ? ["HEAD"] : [])].sort().join(", ");
-    router.all(pattern, () => {
-      throw new TrellisError(405, "method_not_allowed", `This path accepts ${allow}`, undefined, { headers: { Allow: allow } });
-    });
-  }
+  const allowedMethods = methodsOfPaths(ordered.map((endpoint) => [withPrefix(prefix, endpoint.pattern), endpoint.method.toUpperCase()]));
 
-  router.notFound(() => errorResponse(new TrellisError(404, "not_found", "No such route"), services.logger, errors));
+  router.notFound((c) => {
+    const allow = allowedMethods(c.req.path);
+    const error = allow
+      ? new TrellisError(405, "method_not_allowed", `This path accepts ${allow}`, undefined, { headers: { Allow: allow } })
+      : new TrellisError(404, "not_found", "No such route");
+    return errorResponse(error, services.logger, errors);
+  });
   router.onError((error) => errorResponse(error, services.logger, errors));
   return router;
 }
@@ -68,4 +70,31 @@ function corsFor(settings: NonNullable<LoadedApp["settings"]["cors"]>) {
     exposeHeaders: ["Location", "Retry-After", "WWW-Authenticate"],
     maxAge: settings.maxAgeSeconds,
   });
+}
+
+/**
+ * For a request no route took: the `Allow` header of its path when some
+ * method is served there (405), else undefined (404). A router of its own,
+ * built on the first such request, so the main router holds only the
+ * endpoints and stays quick to build on every reload.
+ */
+function methodsOfPaths(routes: readonly (readonly [pattern: string, method: string])[]): (path: string) => string | undefined {
+  let byPath: TrieRouter<Set<string>> | undefined;
+  return (path) => {
+    if (!byPath) {
+      byPath = new TrieRouter<Set<string>>();
+      const methods = new Map<string, Set<string>>();
+      for (const [pattern, method] of routes) {
+        const set = methods.get(pattern) ?? new Set<string>();
+        if (set.size === 0) {
+          methods.set(pattern, set);
+          byPath.add("ALL", pattern, set);
+        }
+        set.add(method);
+        if (method === "GET") set.add("HEAD");
+      }
+    }
+    const found = new Set(byPath.match("ALL", path)[0].flatMap(([set]) => [...set]));
+    return found.size > 0 ? [...found].sort().join(", ") : undefined;
+  };
 }

@@ -34,20 +34,7 @@ export function createEndpointHandler(endpoint: CompiledEndpoint, services: Serv
     const tasks: AfterTask[] = [];
     const context = { services, request, after: (task: AfterTask) => void tasks.push(task) };
     const transaction = new RequestTransaction(services.db);
-    let reply: Reply | undefined;
-    try {
-      reply = await runSteps(endpoint.steps, scope, context, transaction);
-    } catch (error) {
-      // A keepWrites error fails the request but commits its writes: after-tasks (mail delivery) follow the commit.
-      const committed = error instanceof TrellisError && error.keepWrites;
-      await transaction.end(committed).catch((ending: unknown) => {
-        throw committed ? ending : error;
-      });
-      await runAfterTasks(tasks, committed ? "committed" : "rolled-back", services);
-      throw error;
-    }
-    await transaction.end(true);
-    await runAfterTasks(tasks, "committed", services);
+    const reply = await runInTransaction(() => runSteps(endpoint.steps, scope, context, transaction), transaction, tasks, services);
     return reply ? toResponse(reply.status, reply.body, reply.headers) : buildResponse(scope);
   };
 
@@ -80,6 +67,38 @@ function toResponse(status: number, body: unknown, headers: Reply["headers"]): R
     status,
     headers: { "Content-Type": "application/json; charset=utf-8", ...headers },
   });
+}
+
+/**
+ * Runs the steps, ends the transaction (committed, or rolled back when a step
+ * failed; a keepWrites error commits what was written) and then, whatever
+ * happened, the after-tasks, told whether the writes were committed.
+ */
+async function runInTransaction(
+  run: () => Promise<Reply | undefined>,
+  transaction: RequestTransaction,
+  tasks: readonly AfterTask[],
+  services: Services,
+): Promise<Reply | undefined> {
+  let outcome: Outcome = "rolled-back";
+  try {
+    let reply: Reply | undefined;
+    try {
+      reply = await run();
+    } catch (error) {
+      const keep = error instanceof TrellisError && error.keepWrites;
+      await transaction.end(keep).catch((ending: unknown) => {
+        throw keep ? ending : error;
+      });
+      if (keep) outcome = "committed";
+      throw error;
+    }
+    await transaction.end(true);
+    outcome = "committed";
+    return reply;
+  } finally {
+    await runAfterTasks(tasks, outcome, services);
+  }
 }
 
 /** After-tasks run in order; one that fails is logged and does not change the response already decided. */

@@ -62,6 +62,13 @@ describe("trellis dev", () => {
     await until("/added", (_res, body) => body === '{"version":3}');
   });
 
+  it("serves the second of two saves 40 ms apart (an editor's save, then its formatter's)", async () => {
+    write("endpoints/added.get.yaml", "allow: public\nresponse:\n  body: { version: 4 }\n");
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    write("endpoints/added.get.yaml", "allow: public\nresponse:\n  body: { version: 5 }\n");
+    await until("/added", (_res, body) => body === '{"version":5}');
+  });
+
   it("follows a rename and a delete", async () => {
     fs.renameSync(path.join(appDir, "endpoints/added.get.yaml"), path.join(appDir, "endpoints/renamed.get.yaml"));
     await until("/renamed", (res) => res.status === 200);
