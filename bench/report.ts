@@ -40,6 +40,7 @@ function versus(trellis: Measured, other: Measured, baselineIs: string, connecti
     trellis_rss_mb: rss,
     baseline_rss_mb: null,
     failures: { trellis: trellis.failures, baseline: other.failures },
+    status: { trellis: trellis.status, baseline: other.status },
   };
 }
 
@@ -50,6 +51,7 @@ export function results(m: Measurements) {
     p50_ms: jwtRow.trellis_p50_ms,
     p99_ms: jwtRow.trellis_p99_ms,
     failures: jwtRow.failures.trellis,
+    status: jwtRow.status.trellis,
     runs: [],
   };
   return {
@@ -81,7 +83,6 @@ export function results(m: Measurements) {
       public_p99_ratio: m.public.bare?.p99_ratio ?? null,
       jwt_ratio: jwtRow.bare?.ratio ?? null,
       jwt_p99_ratio: jwtRow.bare?.p99_ratio ?? null,
-      jwt_distinct_tokens_ratio: m.jwtDistinct.bare?.ratio ?? null,
     },
     details: {
       storm: {
@@ -113,8 +114,15 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
 
+const codes = (status: Readonly<Record<string, number>>) =>
+  Object.entries(status)
+    .filter(([code]) => !code.startsWith("2"))
+    .map(([code, count]) => `${count}× ${code}`)
+    .join(", ");
 const failed = (row: ScenarioRow) =>
-  row.failures.trellis || row.failures.baseline ? `  ! failures: trellis ${row.failures.trellis}, baseline ${row.failures.baseline}` : "";
+  row.failures.trellis || row.failures.baseline
+    ? `  ! failures: trellis ${row.failures.trellis} (${codes(row.status.trellis) || "errors"}), baseline ${row.failures.baseline} (${codes(row.status.baseline) || "errors"})`
+    : "";
 
 export function formatTable(r: Results): string {
   const mc = r.machine;
@@ -151,7 +159,6 @@ export function formatTable(r: Results): string {
   const bareRows: [string, ScenarioRow][] = [
     ["public", r.scenarios.public],
     ["jwt", r.scenarios.jwt],
-    ["jwt (12k tokens)", r.scenarios.jwt_distinct_tokens],
   ];
   out.push(
     table(

@@ -21,6 +21,8 @@ export interface Measured {
   readonly p99_ms: number;
   /** Non-2xx answers, socket errors and timeouts over every round: a number measured on failures is not a number. */
   readonly failures: number;
+  /** Answers by status code, over every round. */
+  readonly status: Readonly<Record<string, number>>;
   readonly runs: readonly LoadResult[];
 }
 
@@ -30,6 +32,10 @@ export function summarise(runs: readonly LoadResult[]): Measured {
     p50_ms: Math.round(median(runs.map((r) => r.p50_ms)) * 100) / 100,
     p99_ms: Math.round(median(runs.map((r) => r.p99_ms)) * 100) / 100,
     failures: runs.reduce((sum, r) => sum + r.non2xx + r.errors + r.timeouts, 0),
+    status: runs.reduce<Record<string, number>>((all, r) => {
+      for (const [code, count] of Object.entries(r.status)) all[code] = (all[code] ?? 0) + count;
+      return all;
+    }, {}),
     runs,
   };
 }
@@ -38,8 +44,14 @@ export interface InterleaveOptions {
   readonly connections?: number;
   readonly duration?: number;
   readonly rounds?: number;
+  /**
+   * Milliseconds to wait after a warm-up and after each run, so the requests a
+   * run left in flight (slow logins) finish before the next run: otherwise
+   * they would queue ahead of it, or fill trellis's bounded bcrypt queue.
+   */
+  readonly settleMs?: number;
   /** Called before each measured run (after the previous one), e.g. to start a background load. */
-  readonly around?: (contender: Contender, run: () => Promise<LoadResult>) => Promise<LoadResult>;
+  readonly around?: (contender: Contender, run: () => Promise<LoadResult>, spec: LoadSpec) => Promise<LoadResult>;
 }
 
 export async function interleave(contenders: readonly Contender[], options: InterleaveOptions = {}): Promise<Record<string, Measured>> {
@@ -51,12 +63,19 @@ export async function interleave(contenders: readonly Contender[], options: Inte
         url: contender.url,
         connections: options.connections ?? CONNECTIONS,
         duration: options.duration ?? DURATION_S,
-        ...(round === 0 && WARMUP_S > 0 ? { warmup: WARMUP_S } : {}),
+        ...(round === 0 && WARMUP_S > 0 ? { warmup: WARMUP_S, settle_ms: options.settleMs ?? 0 } : {}),
         request: contender.request(),
       };
       const run = () => runLoad(spec);
-      const result = options.around ? await options.around(contender, run) : await run();
+      const begun = performance.now();
+      const result = options.around ? await options.around(contender, run, spec) : await run();
+      const failures = result.non2xx + result.errors + result.timeouts;
+      process.stderr.write(
+        `    ${contender.name.padEnd(9)} round ${round + 1}: ${Math.round(result.rps).toLocaleString("en-US").padStart(7)} req/s, ` +
+          `p99 ${result.p99_ms.toFixed(2)} ms${failures ? `, ${failures} failed` : ""} (${((performance.now() - begun) / 1000).toFixed(1)} s)\n`,
+      );
       runs.get(contender.name)?.push(result);
+      if (options.settleMs) await new Promise((resolve) => setTimeout(resolve, options.settleMs));
     }
   }
   return Object.fromEntries(contenders.map((c) => [c.name, summarise(runs.get(c.name) ?? [])]));

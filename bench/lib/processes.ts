@@ -31,20 +31,29 @@ export interface Child {
 
 const OUTPUT_KEEP = 64 * 1024;
 
-/** Starts `node <args>` in the repository; its output is kept (the tail) and, with `onStdout`, passed on. */
-export function startNode(name: string, args: readonly string[], env: NodeJS.ProcessEnv, onStdout?: (chunk: string) => void): Child {
-  const child = spawn(process.execPath, [...args], { cwd: REPO, env, stdio: ["ignore", "pipe", "pipe"] });
+/**
+ * Starts `node <args>` in the repository; its output is kept (the tail) and,
+ * with `onStdout`, passed on. With `stdin`, the child's stdin is a pipe.
+ */
+export function startNode(
+  name: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  onStdout?: (chunk: string) => void,
+  { stdin = false }: { stdin?: boolean } = {},
+): Child {
+  const child = spawn(process.execPath, [...args], { cwd: REPO, env, stdio: [stdin ? "pipe" : "ignore", "pipe", "pipe"] });
   if (child.pid === undefined) throw new Error(`${name}: could not start node ${args.join(" ")}`);
   children.add(child);
   let output = "";
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString("utf8")).slice(-OUTPUT_KEEP);
   };
-  child.stdout.on("data", (chunk: Buffer) => {
+  child.stdout?.on("data", (chunk: Buffer) => {
     keep(chunk);
     onStdout?.(chunk.toString("utf8"));
   });
-  child.stderr.on("data", keep);
+  child.stderr?.on("data", keep);
   const exited = new Promise<number | null>((resolve) => {
     child.once("exit", (code, signal) => {
       children.delete(child);

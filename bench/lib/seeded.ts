@@ -17,15 +17,27 @@ export interface SeededServer {
   readonly seed: Seeded;
 }
 
+/**
+ * On PGlite, the users and tokens are written once, into a template folder,
+ * and every server gets a copy of it: one `initdb` (seconds of WASM) per run
+ * instead of one per server. Copies share the seeded rows but not their
+ * fate: a token spent in one is still unspent in the others.
+ */
+let template: Promise<{ readonly dir: string; readonly data: Seeded }> | undefined;
+
 async function seeded(options: SeededOptions, name: string) {
-  const dataDir = fs.mkdtempSync(path.join(options.tmp, `${name}-data-`));
-  const data = await seed({
-    url: options.databaseUrl,
-    dataDir,
-    prefix: options.prefix,
-    users: options.users,
-    refreshTokens: options.refreshTokens,
-  });
+  const dataDir = fs.mkdtempSync(path.join(options.tmp, `${name.replace(/[^a-z0-9]+/gi, "-")}-data-`));
+  const wanted = { prefix: options.prefix, users: options.users, refreshTokens: options.refreshTokens };
+  if (options.databaseUrl) return { dataDir, data: await seed({ url: options.databaseUrl, dataDir, ...wanted }) };
+  template ??= (async () => {
+    const dir = fs.mkdtempSync(path.join(options.tmp, "template-data-"));
+    return { dir, data: await seed({ dataDir: dir, ...wanted }) };
+  })();
+  const { dir, data } = await template;
+  if (data.users.length < options.users || data.refreshTokens.length < options.refreshTokens) {
+    throw new Error("the PGlite template was seeded with fewer users or tokens than a later server asks for");
+  }
+  fs.cpSync(dir, dataDir, { recursive: true });
   return { dataDir, data };
 }
 
@@ -37,8 +49,15 @@ export async function startSeededTrellis(
   return { server, seed: data };
 }
 
-export async function startSeededBaseline(options: SeededOptions & { readonly env?: Record<string, string> }): Promise<SeededServer> {
+export async function startSeededBaseline(
+  options: SeededOptions & { readonly env?: Record<string, string>; readonly nodeFlags?: readonly string[] },
+): Promise<SeededServer> {
   const { dataDir, data } = await seeded(options, "baseline");
-  const server = await startBaseline({ dataDir, databaseUrl: options.databaseUrl, ...(options.env ? { env: options.env } : {}) });
+  const server = await startBaseline({
+    dataDir,
+    databaseUrl: options.databaseUrl,
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.nodeFlags ? { nodeFlags: options.nodeFlags } : {}),
+  });
   return { server, seed: data };
 }

@@ -79,19 +79,20 @@ export interface BaselineOptions {
   readonly dataDir: string;
   readonly databaseUrl?: string | undefined;
   readonly env?: Record<string, string>;
+  readonly nodeFlags?: readonly string[];
 }
 
 export function startBaseline(options: BaselineOptions): Promise<Server> {
   return startServer(
     "baseline",
-    ["--import", "tsx", "bench/servers/baseline.ts"],
+    [...(options.nodeFlags ?? []), "--import", "tsx", "bench/servers/baseline.ts"],
     { DATA_DIR: options.dataDir, DATABASE_URL: options.databaseUrl, JWT_SECRET, BCRYPT_COST: String(BCRYPT_COST), ...options.env },
     "/healthz",
   );
 }
 
-export function startBare(): Promise<Server> {
-  return startServer("bare", ["--import", "tsx", "bench/servers/bare.ts"], {}, "/healthz");
+export function startBare(nodeFlags: readonly string[] = []): Promise<Server> {
+  return startServer("bare", [...nodeFlags, "--import", "tsx", "bench/servers/bare.ts"], {}, "/healthz");
 }
 
 export function startExpress(): Promise<Server> {

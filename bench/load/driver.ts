@@ -1,9 +1,11 @@
 /**
- * The load generator process: `node --import tsx bench/load/driver.ts <spec.json>`
- * runs autocannon (in this process, apart from the servers and the bench) as
- * the spec says, and prints one JSON line, a LoadResult.
+ * The load generator process, `node --import tsx bench/load/driver.ts`:
+ * autocannon in a process apart from the servers and the bench. It reads
+ * one LoadSpec per line on stdin, runs it and answers one LoadResult per line
+ * on stdout; one process serves a whole bench run, so its start-up (~0.7 s)
+ * is paid once, not per run.
  */
-import fs from "node:fs";
+import { createInterface } from "node:readline";
 import autocannon, { type Client, type Options, type Request } from "autocannon";
 import type { LoadResult, LoadSpec, RequestSpec } from "./spec.ts";
 
@@ -91,10 +93,23 @@ async function run(spec: LoadSpec, pool: string[], counters: { breaks: number },
   };
 }
 
-const file = process.argv[2];
-if (!file) throw new Error("usage: driver.ts <spec.json>");
-const spec = JSON.parse(fs.readFileSync(file, "utf8")) as LoadSpec;
-const pool = spec.request.kind === "refresh-chain" ? [...spec.request.tokens].reverse() : [];
-if (spec.warmup) await run(spec, pool, { breaks: 0 }, false);
-const result = await run(spec, pool, { breaks: 0 }, true);
-process.stdout.write(`${JSON.stringify(result)}\n`);
+/** One spec: warm up (then let the server drain what the warm-up left in flight), then measure. */
+async function measure(spec: LoadSpec): Promise<LoadResult> {
+  const pool = spec.request.kind === "refresh-chain" ? [...spec.request.tokens].reverse() : [];
+  if (spec.warmup) {
+    await run(spec, pool, { breaks: 0 }, false);
+    if (spec.settle_ms) await new Promise((resolve) => setTimeout(resolve, spec.settle_ms));
+  }
+  return run(spec, pool, { breaks: 0 }, true);
+}
+
+// One JSON spec per line on stdin, one JSON result per line on stdout, until stdin closes.
+const lines = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+for await (const line of lines) {
+  if (!line.trim()) continue;
+  try {
+    process.stdout.write(`${JSON.stringify(await measure(JSON.parse(line) as LoadSpec))}\n`);
+  } catch (error) {
+    process.stdout.write(`${JSON.stringify({ error: error instanceof Error ? error.message : String(error) })}\n`);
+  }
+}

@@ -19,6 +19,8 @@ export interface LoadSpec {
   readonly duration: number;
   /** Seconds of load before the measured run, with the same request; not measured. */
   readonly warmup?: number;
+  /** Milliseconds to wait between the warm-up and the measured run, for requests the warm-up left in flight to finish. */
+  readonly settle_ms?: number;
   readonly request: RequestSpec;
 }
 

@@ -21,6 +21,8 @@ export interface ScenarioRow {
   readonly baseline_rss_mb: number | null;
   /** Non-2xx answers, errors and timeouts over all rounds; anything but 0 makes the row suspect. */
   readonly failures: { readonly trellis: number; readonly baseline: number };
+  /** Answers by status code over all rounds, to tell a 503 from a 401 when there are failures. */
+  readonly status: { readonly trellis: Readonly<Record<string, number>>; readonly baseline: Readonly<Record<string, number>> };
   readonly bare?: {
     readonly rps: number;
     readonly p50_ms: number;
@@ -49,6 +51,7 @@ export function row(
     trellis_rss_mb: details.trellisRss,
     baseline_rss_mb: details.baselineRss,
     failures: { trellis: trellis.failures, baseline: baseline.failures },
+    status: { trellis: trellis.status, baseline: baseline.status },
     ...(details.bare
       ? {
           bare: {

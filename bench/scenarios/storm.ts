@@ -4,12 +4,13 @@
  * (bcrypt at BCRYPT_COST, STORM_CONNECTIONS connections, one user each).
  * Idle and storm runs alternate; storm_p99_ratio = storm p99 / idle p99.
  */
-import { DURATION_S, LOGIN_CONNECTIONS, STORM_CONNECTIONS, WARMUP_S } from "../config.ts";
+import { LOGIN_CONNECTIONS, STORM_CONNECTIONS } from "../config.ts";
 import { interleave, type Measured } from "../lib/interleave.ts";
 import { ratio } from "../lib/median.ts";
-import { runLoad } from "../load/run-load.ts";
+import { runSecondLoad } from "../load/run-load.ts";
 import type { LoadResult } from "../load/spec.ts";
 import type { BenchContext } from "./context.ts";
+import { LOGIN_SETTLE_MS } from "./pairs.ts";
 import { claims, logins } from "./requests.ts";
 
 export interface StormResult {
@@ -21,8 +22,10 @@ export interface StormResult {
   readonly storm_login_failures: number;
 }
 
-/** Lets the storm reach its pace before the probe starts, and outlast it. */
+/** Lets the storm reach its pace before the probe starts (its process is already running)… */
 const LEAD_S = 1;
+/** …and outlast it. */
+const TAIL_S = 0.5;
 
 export async function stormScenario(ctx: BenchContext): Promise<StormResult> {
   const stormUsers = ctx.trellis.seed.users.slice(1 + LOGIN_CONNECTIONS, 1 + LOGIN_CONNECTIONS + STORM_CONNECTIONS);
@@ -35,17 +38,16 @@ export async function stormScenario(ctx: BenchContext): Promise<StormResult> {
       { name: "storm", url, request },
     ],
     {
-      around: async (contender, probe) => {
+      around: async (contender, probe, spec) => {
         if (contender.name !== "storm") return probe();
-        const storm = runLoad({
-          url,
-          connections: STORM_CONNECTIONS,
-          duration: DURATION_S + WARMUP_S + 2 * LEAD_S + 1,
-          request: logins(stormUsers),
-        });
-        await new Promise((resolve) => setTimeout(resolve, LEAD_S * 1000 + 500));
+        // The storm starts first, and lasts until the probe (with its warm-up) is over.
+        const duration = LEAD_S + (spec.warmup ?? 0) + spec.duration + TAIL_S;
+        const storm = runSecondLoad({ url, connections: STORM_CONNECTIONS, duration, request: logins(stormUsers) });
+        await new Promise((resolve) => setTimeout(resolve, LEAD_S * 1000));
         const result = await probe();
         stormRuns.push(await storm);
+        // The storm's last logins finish before the next idle run.
+        await new Promise((resolve) => setTimeout(resolve, LOGIN_SETTLE_MS));
         return result;
       },
     },

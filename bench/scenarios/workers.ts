@@ -15,6 +15,7 @@ import { ratio } from "../lib/median.ts";
 import { startSeededTrellis } from "../lib/seeded.ts";
 import type { Server } from "../lib/servers.ts";
 import type { BenchContext } from "./context.ts";
+import { LOGIN_SETTLE_MS } from "./pairs.ts";
 import { claims, logins } from "./requests.ts";
 
 export interface Scaling {
@@ -105,7 +106,7 @@ export async function bcryptWorkersScenario(ctx: BenchContext): Promise<Scaling>
           { name: "one", url: one.url, request: () => logins(users.get(one) ?? []) },
           { name: "two", url: two.url, request: () => logins(users.get(two) ?? []) },
         ],
-        { connections: BCRYPT_CONNECTIONS },
+        { connections: BCRYPT_CONNECTIONS, settleMs: LOGIN_SETTLE_MS },
       ),
   );
 }
