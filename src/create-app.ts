@@ -28,6 +28,12 @@ export interface CreateAppOptions {
   readonly now?: () => Date;
   /** A log line per request (method, path, status, ms, user): on in `trellis dev`. */
   readonly logRequests?: boolean;
+  /**
+   * For `trellis dev`, which builds a new route table on every save: a router
+   * with no build step on its first request (a trie), rather than the one
+   * quickest to match (one regular expression for all routes).
+   */
+  readonly rebuiltOften?: boolean;
   /** Where the development outbox prints mail (no SMTP_URL); stdout by default. */
   readonly printMail?: (text: string) => void;
 }
@@ -90,7 +96,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<Trellis
   }, HOUR_MS);
   housekeeping.unref();
   let services: Services = { config, logger, db: database.db, keys, roles: loaded.roles, mailer, now, ping: () => database.ping() };
-  const routerOptions = { logRequests: options.logRequests ?? false };
+  const routerOptions = { logRequests: options.logRequests ?? false, rebuiltOften: options.rebuiltOften ?? false };
   let router: Hono = buildRouter(loaded, services, routerOptions);
 
   const app: TrellisApp = {

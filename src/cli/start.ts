@@ -68,7 +68,7 @@ async function serveApp(config: Config, { watch }: { watch: boolean }): Promise<
   const logger = createLogger(config.logLevel);
   let app: TrellisApp;
   try {
-    app = await createApp({ config, logger, logRequests: watch });
+    app = await createApp({ config, logger, logRequests: watch, rebuiltOften: watch });
   } catch (error) {
     if (error instanceof LoadError) {
       for (const issue of error.issues) process.stderr.write(`${formatIssue(issue)}\n`);

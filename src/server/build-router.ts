@@ -16,8 +16,8 @@ import { requestLog } from "./request-log.ts";
  * One loaded app → one Hono app. Built anew on every reload and swapped in
  * whole, so a request sees either the old route table or the new one.
  */
-export function buildRouter(app: LoadedApp, services: Services, options: { logRequests?: boolean } = {}): Hono {
-  const router = new Hono();
+export function buildRouter(app: LoadedApp, services: Services, options: { logRequests?: boolean; rebuiltOften?: boolean } = {}): Hono {
+  const router = options.rebuiltOften ? new Hono({ router: new TrieRouter() }) : new Hono();
   if (options.logRequests) router.use(requestLog(services.logger));
   router.use(async function securityHeaders(c, next) {
     await next();
