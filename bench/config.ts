@@ -4,7 +4,7 @@ import os from "node:os";
 export const REPO = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 
 /** Seconds of each measured autocannon run, per server per round. */
-export const DURATION_S = Number(process.env.BENCH_DURATION ?? 3);
+export const DURATION_S = Number(process.env.BENCH_DURATION ?? 2.5);
 /** Seconds of the unmeasured warm-up before a server's first round in a scenario. */
 export const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 1);
 /** Interleaved rounds per scenario (A, B, A, B, …); the reported number is the median. */
@@ -36,6 +36,8 @@ export const machine = () => ({
   node: process.version,
   database: DATABASE_URL ? "postgres" : "pglite",
   date: new Date().toISOString(),
+  /** 1-minute load average when the results were written: above the CPU count, other work shared the machine. */
+  loadavg_1m: Math.round((os.loadavg()[0] ?? 0) * 100) / 100,
   duration_s: DURATION_S,
   warmup_s: WARMUP_S,
   rounds: ROUNDS,

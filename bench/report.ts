@@ -1,7 +1,7 @@
 /** results.json and the printed table, from what the scenarios measured. */
 import fs from "node:fs";
 import { machine } from "./config.ts";
-import type { Measured } from "./lib/interleave.ts";
+import { type Measured, pairedRatio } from "./lib/interleave.ts";
 import { ratio } from "./lib/median.ts";
 import type { LoadTimes } from "./scenarios/load-1000.ts";
 import type { JwtResult } from "./scenarios/pairs.ts";
@@ -30,6 +30,7 @@ function versus(trellis: Measured, other: Measured, baselineIs: string, connecti
     trellis_rps: trellis.rps,
     baseline_rps: other.rps,
     ratio: ratio(trellis.rps, other.rps),
+    paired_ratio: pairedRatio(trellis, other),
     trellis_p99_ms: trellis.p99_ms,
     baseline_p99_ms: other.p99_ms,
     trellis_p50_ms: trellis.p50_ms,
@@ -46,14 +47,7 @@ function versus(trellis: Measured, other: Measured, baselineIs: string, connecti
 
 export function results(m: Measurements) {
   const jwtRow = m.jwt.row;
-  const trellisJwt: Measured = {
-    rps: jwtRow.trellis_rps,
-    p50_ms: jwtRow.trellis_p50_ms,
-    p99_ms: jwtRow.trellis_p99_ms,
-    failures: jwtRow.failures.trellis,
-    status: jwtRow.status.trellis,
-    runs: [],
-  };
+
   return {
     scenarios: {
       public: m.public,
@@ -69,7 +63,7 @@ export function results(m: Measurements) {
         jwtRow.connections,
         null,
       ),
-      express: versus(trellisJwt, m.jwt.express, "express + jsonwebtoken", jwtRow.connections, jwtRow.trellis_rss_mb),
+      express: versus(m.jwt.trellis, m.jwt.express, "express + jsonwebtoken", jwtRow.connections, jwtRow.trellis_rss_mb),
     },
     storm_p99_ratio: m.storm.storm_p99_ratio,
     express_ratio: m.jwt.express_ratio,
@@ -129,7 +123,7 @@ export function formatTable(r: Results): string {
   const out: string[] = [];
   out.push(
     `trellis bench — ${mc.database === "postgres" ? "PostgreSQL" : "PGlite"}, ${mc.cpus} CPUs, Node ${mc.node}, BCRYPT_COST=${mc.bcrypt_cost}, ` +
-      `${mc.rounds} interleaved rounds × ${mc.duration_s} s (+${mc.warmup_s} s warm-up), medians; ${mc.date}`,
+      `${mc.rounds} interleaved rounds × ${mc.duration_s} s (+${mc.warmup_s} s warm-up), medians; ${mc.date}, load average ${mc.loadavg_1m}`,
     "",
   );
   const main: [string, ScenarioRow][] = [
@@ -142,12 +136,13 @@ export function formatTable(r: Results): string {
   ];
   out.push(
     table(
-      ["scenario", "trellis req/s", "baseline req/s", "ratio", "p50 ms t / b", "p99 ms t / b", "RSS MB t / b"],
+      ["scenario", "trellis req/s", "baseline req/s", "ratio", "paired", "p50 ms t / b", "p99 ms t / b", "RSS MB t / b"],
       main.map(([name, row]) => [
         name,
         num(row.trellis_rps),
         num(row.baseline_rps),
         num(row.ratio, 2),
+        num(row.paired_ratio, 2),
         pair(row.trellis_p50_ms, row.baseline_p50_ms),
         pair(row.trellis_p99_ms, row.baseline_p99_ms),
         pair(row.trellis_rss_mb, row.baseline_rss_mb, 0),
@@ -162,12 +157,13 @@ export function formatTable(r: Results): string {
   ];
   out.push(
     table(
-      ["scenario", "trellis req/s", "bare req/s", "ratio", "p99 ms t / bare", "p99 ratio"],
+      ["scenario", "trellis req/s", "bare req/s", "ratio", "paired", "p99 ms t / bare", "p99 ratio"],
       bareRows.map(([name, row]) => [
         name,
         num(row.trellis_rps),
         num(row.bare?.rps),
         num(row.bare?.ratio, 2),
+        num(row.bare?.paired_ratio, 2),
         pair(row.trellis_p99_ms, row.bare?.p99_ms ?? null),
         num(row.bare?.p99_ratio, 2),
       ]),

@@ -89,7 +89,7 @@ async function main(): Promise<void> {
     const workers = await workersScenario(ctx);
     log("bcrypt workers (BCRYPT_WORKERS=2 against 1)");
     const bcryptWorkers = await bcryptWorkersScenario(ctx);
-    const pgliteRss = DATABASE_URL ? await idleRssOnPglite(appDir, tmp) : startRss;
+    const pgliteRss = DATABASE_URL ? await idleRssOnPglite(appDir, tmp, runId) : startRss;
     await trellis.server.stop();
     log("load and reload of 1,000 endpoints");
     const times = await loadTimes(tmp);

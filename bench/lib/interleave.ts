@@ -1,7 +1,8 @@
 /**
- * Measures several servers under the same load, interleaved: A, B, A, B, …
- * for ROUNDS rounds, so a noisy neighbour hits every side alike. Each side
- * warms up before its first round; the reported numbers are medians over rounds.
+ * Measures several servers under the same load, interleaved: A, B, then
+ * B, A, … for ROUNDS rounds, so a noisy neighbour hits every side alike. Each
+ * side warms up before its first round; the reported numbers are medians over
+ * rounds, and `pairedRatio` is the median of the per-round ratios.
  */
 import { CONNECTIONS, DURATION_S, ROUNDS, WARMUP_S } from "../config.ts";
 import { runLoad } from "../load/run-load.ts";
@@ -58,7 +59,8 @@ export async function interleave(contenders: readonly Contender[], options: Inte
   const runs = new Map<string, LoadResult[]>(contenders.map((c) => [c.name, []]));
   const rounds = options.rounds ?? ROUNDS;
   for (let round = 0; round < rounds; round++) {
-    for (const contender of contenders) {
+    // A, B, C, then C, B, A: no side always runs right after a given other one.
+    for (const contender of round % 2 ? [...contenders].reverse() : contenders) {
       const spec: LoadSpec = {
         url: contender.url,
         connections: options.connections ?? CONNECTIONS,
@@ -79,4 +81,14 @@ export async function interleave(contenders: readonly Contender[], options: Inte
     }
   }
   return Object.fromEntries(contenders.map((c) => [c.name, summarise(runs.get(c.name) ?? [])]));
+}
+
+/** The median over rounds of a / b measured in the same round: less swayed by a noisy spell than a ratio of medians. */
+export function pairedRatio(a: Measured, b: Measured): number | null {
+  const ratios = a.runs.map((run, i) => {
+    const other = b.runs[i];
+    return other && other.rps > 0 ? run.rps / other.rps : Number.NaN;
+  });
+  const value = median(ratios.filter(Number.isFinite));
+  return Number.isFinite(value) ? Math.round(value * 1000) / 1000 : null;
 }

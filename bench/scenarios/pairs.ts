@@ -39,6 +39,7 @@ export async function publicScenario(ctx: BenchContext): Promise<ScenarioRow> {
 
 export interface JwtResult {
   readonly row: ScenarioRow;
+  readonly trellis: Measured;
   readonly express: Measured;
   readonly express_ratio: number | null;
 }
@@ -55,6 +56,7 @@ export async function jwtScenario(ctx: BenchContext): Promise<JwtResult> {
   const express = got(m, "express");
   return {
     row: row(trellis, got(m, "baseline"), { baselineIs: "baseline", connections: CONNECTIONS, ...rss(ctx), bare: got(m, "bare") }),
+    trellis,
     express,
     express_ratio: ratio(trellis.rps, express.rps),
   };

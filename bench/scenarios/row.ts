@@ -1,13 +1,15 @@
 /** One line of results.json's `scenarios`: trellis against what it is compared with, from one interleaved measurement. */
 
-import type { Measured } from "../lib/interleave.ts";
+import { type Measured, pairedRatio } from "../lib/interleave.ts";
 import { ratio } from "../lib/median.ts";
 
 export interface ScenarioRow {
   readonly trellis_rps: number;
   readonly baseline_rps: number;
-  /** trellis / baseline throughput. */
+  /** trellis / baseline throughput (of the medians). */
   readonly ratio: number | null;
+  /** The median of trellis / baseline over the rounds, each measured back to back. */
+  readonly paired_ratio: number | null;
   readonly trellis_p99_ms: number;
   readonly baseline_p99_ms: number;
   readonly trellis_p50_ms: number;
@@ -28,6 +30,7 @@ export interface ScenarioRow {
     readonly p50_ms: number;
     readonly p99_ms: number;
     readonly ratio: number | null;
+    readonly paired_ratio: number | null;
     readonly p99_ratio: number | null;
   };
 }
@@ -41,6 +44,7 @@ export function row(
     trellis_rps: trellis.rps,
     baseline_rps: baseline.rps,
     ratio: ratio(trellis.rps, baseline.rps),
+    paired_ratio: pairedRatio(trellis, baseline),
     trellis_p99_ms: trellis.p99_ms,
     baseline_p99_ms: baseline.p99_ms,
     trellis_p50_ms: trellis.p50_ms,
@@ -59,6 +63,7 @@ export function row(
             p50_ms: details.bare.p50_ms,
             p99_ms: details.bare.p99_ms,
             ratio: ratio(trellis.rps, details.bare.rps),
+            paired_ratio: pairedRatio(trellis, details.bare),
             p99_ratio: ratio(trellis.p99_ms, details.bare.p99_ms),
           },
         }
