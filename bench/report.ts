@@ -182,7 +182,8 @@ export function formatTable(r: Results): string {
     `bcrypt_workers_ratio  ${scaling(r.details.bcrypt_workers)}`,
     `load_1000_ms          ${num(r.load_1000_ms)} (cold; warm ${num(r.details.load_1000.load_1000_warm_ms)})` +
       (r.details.load_1000.error ? ` — failed: ${r.details.load_1000.error}` : ""),
-    `reload_one_of_1000_ms ${num(r.reload_one_of_1000_ms)} (${r.details.load_1000.reload_kind ?? "—"})`,
+    `reload_one_of_1000_ms ${num(r.reload_one_of_1000_ms)} (first ${num(r.details.load_1000.reload_first_ms)}; ${r.details.load_1000.reload_kind ?? "—"}; ` +
+      `loadApp alone with its cache ${num(r.details.load_1000.loadapp_cached_after_one_change_ms)})`,
     `idle_rss_mb           PGlite ${num(r.idle_rss_mb.pglite, 1)}, PostgreSQL ${num(r.idle_rss_mb.postgres, 1)}`,
     "",
     `bench took ${num(mc.bench_seconds)} s`,

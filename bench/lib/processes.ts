@@ -79,14 +79,21 @@ async function stopChild(child: ChildProcess, exited: Promise<unknown>, graceMs 
   clearTimeout(timer);
 }
 
+let shuttingDown = false;
+
+/** True once the bench has begun to stop every child: an exit then is expected. */
+export const isShuttingDown = (): boolean => shuttingDown;
+
 /** Kills every child still running, at once: for the exit path. */
 export function killAllChildren(): void {
+  shuttingDown = true;
   for (const child of children) child.kill("SIGKILL");
   children.clear();
 }
 
 /** Stops every child still running, politely first. */
 export async function stopAllChildren(): Promise<void> {
+  shuttingDown = true;
   await Promise.all(
     [...children].map(
       (child) =>

@@ -1,7 +1,7 @@
 /** The four kinds of server under test, each started as its own process and awaited until it answers. */
 import { BCRYPT_COST, JWT_SECRET } from "../config.ts";
 import { freePort } from "./ports.ts";
-import { type Child, childEnv, memoryMb, startNode } from "./processes.ts";
+import { type Child, childEnv, isShuttingDown, memoryMb, startNode } from "./processes.ts";
 
 export interface Server {
   readonly name: string;
@@ -44,7 +44,23 @@ async function startServer(name: string, args: string[], env: Record<string, str
     await child.stop();
     throw error;
   }
-  return { name, url, pid: child.pid, child, rssMb: () => memoryMb(child.pid), stop: () => child.stop() };
+  // A server that dies mid-bench says why at once; its runs then show up as failures.
+  let stopping = false;
+  void child.exited.then((code) => {
+    if (!stopping && !isShuttingDown())
+      process.stderr.write(`\n${name} exited unexpectedly (${code}); its last output:\n${child.output().slice(-4000)}\n`);
+  });
+  return {
+    name,
+    url,
+    pid: child.pid,
+    child,
+    rssMb: () => memoryMb(child.pid),
+    stop: () => {
+      stopping = true;
+      return child.stop();
+    },
+  };
 }
 
 export interface TrellisOptions {

@@ -6,7 +6,9 @@ import { childEnv, startNode } from "../lib/processes.ts";
 export interface LoadTimes {
   readonly load_1000_ms: number | null;
   readonly load_1000_warm_ms: number | null;
+  readonly loadapp_cached_after_one_change_ms?: number | null;
   readonly reload_one_of_1000_ms: number | null;
+  readonly reload_first_ms?: number | null;
   readonly reload_kind: string | null;
   readonly error?: string;
 }

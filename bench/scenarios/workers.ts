@@ -35,10 +35,12 @@ async function compareTwo(
 ): Promise<Scaling> {
   const servers: Server[] = [];
   try {
-    const one = await start("one");
-    servers.push(one);
-    const two = await start("two");
-    servers.push(two);
+    // Started side by side (setup is not measured); each is kept as soon as it is up, to be stopped whatever happens.
+    const keep = (server: Server) => {
+      servers.push(server);
+      return server;
+    };
+    const [one, two] = await Promise.all([start("one").then(keep), start("two").then(keep)]);
     const m = await measure(one, two);
     const [a, b] = [m.one, m.two];
     if (!a || !b) throw new Error("missing measurement");
