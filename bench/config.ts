@@ -1,4 +1,5 @@
 /** The bench's fixed settings: one place to change how long and how hard it runs. */
+import { execFileSync } from "node:child_process";
 import os from "node:os";
 
 export const REPO = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
@@ -30,7 +31,19 @@ export const DISTINCT_TOKENS = 12_000;
 
 export const DATABASE_URL = process.env.BENCH_DATABASE_URL || undefined;
 
+/** The commit measured, and whether src/ had changes not committed yet (other engineers work in this tree). */
+function revision(): { commit: string | null; src_changed: boolean | null } {
+  try {
+    const git = (...args: string[]) =>
+      execFileSync("git", args, { cwd: REPO, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    return { commit: git("rev-parse", "--short", "HEAD"), src_changed: git("status", "--porcelain", "--", "src").length > 0 };
+  } catch {
+    return { commit: null, src_changed: null };
+  }
+}
+
 export const machine = () => ({
+  ...revision(),
   cpus: os.availableParallelism(),
   cpu_model: os.cpus()[0]?.model ?? "unknown",
   node: process.version,

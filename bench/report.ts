@@ -123,7 +123,8 @@ export function formatTable(r: Results): string {
   const out: string[] = [];
   out.push(
     `trellis bench — ${mc.database === "postgres" ? "PostgreSQL" : "PGlite"}, ${mc.cpus} CPUs, Node ${mc.node}, BCRYPT_COST=${mc.bcrypt_cost}, ` +
-      `${mc.rounds} interleaved rounds × ${mc.duration_s} s (+${mc.warmup_s} s warm-up), medians; ${mc.date}, load average ${mc.loadavg_1m}`,
+      `${mc.rounds} interleaved rounds × ${mc.duration_s} s (+${mc.warmup_s} s warm-up), medians; ${mc.date}, load average ${mc.loadavg_1m}; ` +
+      `commit ${mc.commit ?? "?"}${mc.src_changed ? " with uncommitted changes in src/" : ""}`,
     "",
   );
   const main: [string, ScenarioRow][] = [
