@@ -31,6 +31,9 @@ export const DISTINCT_TOKENS = 12_000;
 
 export const DATABASE_URL = process.env.BENCH_DATABASE_URL || undefined;
 
+const loadavg = () => Math.round((os.loadavg()[0] ?? 0) * 100) / 100;
+const LOADAVG_AT_START = loadavg();
+
 /** The commit measured, and whether src/ had changes not committed yet (other engineers work in this tree). */
 function revision(): { commit: string | null; src_changed: boolean | null } {
   try {
@@ -49,8 +52,9 @@ export const machine = () => ({
   node: process.version,
   database: DATABASE_URL ? "postgres" : "pglite",
   date: new Date().toISOString(),
-  /** 1-minute load average when the results were written: above the CPU count, other work shared the machine. */
-  loadavg_1m: Math.round((os.loadavg()[0] ?? 0) * 100) / 100,
+  /** 1-minute load averages when the bench began and when it wrote its results: above the CPU count, other work shared the machine. */
+  loadavg_1m_start: LOADAVG_AT_START,
+  loadavg_1m: loadavg(),
   duration_s: DURATION_S,
   warmup_s: WARMUP_S,
   rounds: ROUNDS,

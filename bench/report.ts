@@ -123,8 +123,15 @@ export function formatTable(r: Results): string {
   const out: string[] = [];
   out.push(
     `trellis bench — ${mc.database === "postgres" ? "PostgreSQL" : "PGlite"}, ${mc.cpus} CPUs, Node ${mc.node}, BCRYPT_COST=${mc.bcrypt_cost}, ` +
-      `${mc.rounds} interleaved rounds × ${mc.duration_s} s (+${mc.warmup_s} s warm-up), medians; ${mc.date}, load average ${mc.loadavg_1m}; ` +
+      `${mc.rounds} interleaved rounds × ${mc.duration_s} s (+${mc.warmup_s} s warm-up), medians; ${mc.date}; ` +
       `commit ${mc.commit ?? "?"}${mc.src_changed ? " with uncommitted changes in src/" : ""}`,
+  );
+  // The bench itself keeps about two CPUs busy (a server and autocannon): more than that is someone else's work.
+  const busy = mc.loadavg_1m_start > 1 || mc.loadavg_1m > mc.cpus + 1;
+  out.push(
+    busy
+      ? `! the machine was busy with other work (load average ${mc.loadavg_1m_start} at the start, ${mc.loadavg_1m} at the end, on ${mc.cpus} CPUs): ratios are noisier than usual`
+      : `load average ${mc.loadavg_1m_start} at the start, ${mc.loadavg_1m} at the end, on ${mc.cpus} CPUs`,
     "",
   );
   const main: [string, ScenarioRow][] = [
