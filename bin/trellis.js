@@ -1,9 +1,7 @@
 #!/usr/bin/env node
-// trellis runs its TypeScript (and an app's own actions/*.ts) through tsx: no build step after npm install.
-// The CommonJS hook too, for a .cts file an app requires; actions themselves are always ES modules (src/loader/engine-module.ts).
-import { register as registerCommonJs } from "tsx/cjs/api";
-import { register } from "tsx/esm/api";
+// trellis runs from dist/, the engine bundled by scripts/build.mjs: npm install builds it, and so does this
+// script whenever src/ has changed since, so there is no build step to remember.
+import { build, isCurrent } from "../scripts/build.mjs";
 
-register();
-registerCommonJs();
-await import("../src/cli/main.ts");
+if (!isCurrent()) await build();
+await import("../dist/cli.js");

@@ -2,7 +2,6 @@ import type { Hono } from "hono";
 import type { Services } from "./actions/define-action.ts";
 import { sizeBcryptPool } from "./auth/bcrypt-pool.ts";
 import { createKeyStore } from "./auth/key-store.ts";
-import { prepareDummyHash } from "./auth/passwords.ts";
 import { pruneHits } from "./auth/rate-limit-store.ts";
 import { type Config, loadConfig } from "./config.ts";
 import { migrateApp } from "./db/app-migrations.ts";
@@ -70,7 +69,6 @@ export async function createApp(options: CreateAppOptions = {}): Promise<Trellis
 
   const keys = await createKeyStore(config, { now, onWarning: (message) => logger.warn(message) });
   sizeBcryptPool({ workers: config.bcryptWorkers, queue: config.bcryptQueue });
-  await prepareDummyHash(config.bcryptCost);
   const database = options.database ?? createDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   const ownsDatabase = options.database === undefined;
   try {

@@ -1,5 +1,5 @@
+import { createRequire } from "node:module";
 import pino from "pino";
-import pretty from "pino-pretty";
 import type { LogLevel } from "./config.ts";
 
 export interface Logger {
@@ -19,7 +19,7 @@ export function createLogger(level: LogLevel, write?: (line: string) => void): L
   const destination = write
     ? { write: (line: string) => write(line.trimEnd()) }
     : readable
-      ? pretty({ colorize: true, translateTime: "HH:MM:ss", ignore: "pid,hostname", sync: true })
+      ? prettyStream()
       : pino.destination({ dest: 1, sync: true });
   const base = pino(
     {
@@ -36,4 +36,10 @@ export function createLogger(level: LogLevel, write?: (line: string) => void): L
     warn: (message, fields = {}) => base.warn(fields, message),
     error: (message, fields = {}) => base.error(fields, message),
   };
+}
+
+/** pino-pretty, loaded only for a terminal: a server writing JSON lines never pays for it. */
+function prettyStream(): NodeJS.WritableStream {
+  const pretty = createRequire(import.meta.url)("pino-pretty") as (options: Record<string, unknown>) => NodeJS.WritableStream;
+  return pretty({ colorize: true, translateTime: "HH:MM:ss", ignore: "pid,hostname", sync: true });
 }

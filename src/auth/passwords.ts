@@ -1,12 +1,24 @@
+import { randomBytes } from "node:crypto";
 import { BcryptBusyError, bcryptCompare, bcryptCostOf, bcryptHash } from "./bcrypt-pool.ts";
 
 const dummyHashes = new Map<number, string>();
+const BCRYPT_ALPHABET = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 export const hashPassword = (password: string, cost: number): Promise<string> => bcryptHash(password, cost);
 
-/** Computes the fixed hash at start, so the first unknown-email login costs what every later one does. */
-export async function prepareDummyHash(cost: number): Promise<void> {
-  if (!dummyHashes.has(cost)) dummyHashes.set(cost, await bcryptHash("trellis-dummy-password", cost));
+/**
+ * A well-formed bcrypt hash of the given cost that no password matches: a
+ * compare against it costs what one against a real hash does, and making it
+ * costs nothing (no hashing at start, no worker started before a login).
+ */
+function dummyHash(cost: number): string {
+  let hash = dummyHashes.get(cost);
+  if (!hash) {
+    const chars = Array.from(randomBytes(53), (byte) => BCRYPT_ALPHABET[byte % 64]).join("");
+    hash = `$2b$${String(cost).padStart(2, "0")}$${chars}`;
+    dummyHashes.set(cost, hash);
+  }
+  return hash;
 }
 
 /**
@@ -15,8 +27,7 @@ export async function prepareDummyHash(cost: number): Promise<void> {
  */
 export async function verifyPassword(password: string, hash: string | null | undefined, cost: number): Promise<boolean> {
   if (hash) return bcryptCompare(password, hash);
-  await prepareDummyHash(cost);
-  await bcryptCompare(password, dummyHashes.get(cost) ?? "");
+  await bcryptCompare(password, dummyHash(cost));
   return false;
 }
 

@@ -2,8 +2,15 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
-/** The engine's own folder: its app files are what a new app starts from. */
-const ENGINE_ROOT = path.resolve(import.meta.dirname, "..", "..");
+/** The engine's own folder (with its package.json), from src/cli or from the bundle in dist/: its app files are what a new app starts from. */
+const ENGINE_ROOT = packageRoot(import.meta.dirname);
+
+function packageRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "package.json")) && fs.existsSync(path.join(dir, "bin", "trellis.js"))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`trellis's own folder is not above ${from}`);
+  }
+}
 /** What this repository ships as its app, copied as they are: the new app owns and edits them. */
 const SHIPPED = ["endpoints", "actions", "roles.yaml", "trellis.yaml", "schema"];
 /** What `npm install trellis` leaves in a folder: an app can still be made there. */

@@ -13,7 +13,6 @@ import { serveControlSocket } from "./control-socket.ts";
 import { loadForCli } from "./load-for-cli.ts";
 import { superviseWorkers } from "./supervise-workers.ts";
 import { runUserCommand } from "./user-commands.ts";
-import { watchApp } from "./watch-app.ts";
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -80,7 +79,8 @@ async function serveApp(config: Config, { watch }: { watch: boolean }): Promise<
   // A cluster's workers leave the warnings and the route table to the primary.
   if (cluster.isPrimary) for (const warning of app.warnings) process.stderr.write(`${formatIssue(warning)}\n`);
   // Watching starts before listening, so that a save right after "listening" is seen.
-  const stopWatching = watch ? await watchApp(app, logger) : () => {};
+  // Imported only here: `trellis start` never loads the file watcher.
+  const stopWatching = watch ? await (await import("./watch-app.ts")).watchApp(app, logger) : () => {};
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     if (cluster.isPrimary) process.stdout.write(routeTable(app.loaded));

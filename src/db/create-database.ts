@@ -1,5 +1,7 @@
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PGliteDialect, PostgresDialect } from "kysely";
 import pg from "pg";
@@ -7,6 +9,12 @@ import { lockDataDir } from "./data-dir-lock.ts";
 import type { Database, Db } from "./schema.ts";
 
 const INT8_OID = 20;
+/**
+ * PostgreSQL's page cache inside the embedded database: 16 MB rather than
+ * 128 MB, which a WebAssembly instance would keep once filled. Plenty for the
+ * apps one process serves; DATABASE_URL is for more.
+ */
+const EMBEDDED_START_PARAMS = [...PGlite.defaultStartParams, "-c", "shared_buffers=16MB"];
 
 export interface DatabaseOptions {
   /** `postgres://…`; unset → embedded PGlite. */
@@ -78,7 +86,15 @@ export function createDatabase(options: DatabaseOptions): DatabaseHandle {
   const dataDir = options.dataDir ? path.join(options.dataDir, "pgdata") : undefined;
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
   const unlock = dataDir ? lockDataDir(dataDir) : () => {};
-  const pglite = new PGlite(dataDir, { parsers: { [INT8_OID]: Number } });
+  if (dataDir && !fs.existsSync(path.join(dataDir, "PG_VERSION"))) {
+    try {
+      execFileSync(process.execPath, [fileURLToPath(new URL("./pglite-init.mjs", import.meta.url)), dataDir], { stdio: "inherit" });
+    } catch (error) {
+      unlock();
+      throw new Error(`Could not create the embedded database in ${dataDir}`, { cause: error });
+    }
+  }
+  const pglite = new PGlite(dataDir, { parsers: { [INT8_OID]: Number }, startParams: EMBEDDED_START_PARAMS });
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
   return {
     db,

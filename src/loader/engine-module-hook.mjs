@@ -7,10 +7,15 @@
 //    package.json (or the lack of one) says CommonJS: tsx would otherwise compile it to CommonJS, whose
 //    require("trellis") these hooks cannot see.
 // 3. Those imports carry the action's reload version (`v`), so `trellis dev` sees an edited helper file too.
+// 4. Those of them written in TypeScript lose their types here (strip-types.mjs): no other loader is needed.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { stripTypes } from "./strip-types.mjs";
 
 /** The query the loader puts on an action file's URL. */
 const ACTION_MARK = "trellis-action";
 const SOURCE = /\.(ts|tsx|mts|js|jsx|mjs)$/;
+const TYPESCRIPT = /\.(ts|tsx|mts)$/;
 
 let engineUrl = "";
 /** Files loaded as ES modules because an action (or a file it imports) imports them. */
@@ -33,6 +38,12 @@ export async function resolve(specifier, context, nextResolve) {
   if (fromAction && version && !url.searchParams.has("v")) url.searchParams.set("v", version);
   forced.add(url.href);
   return { ...resolved, url: url.href, format: "module" };
+}
+
+export async function load(url, context, nextLoad) {
+  if (!forced.has(url) || !TYPESCRIPT.test(new URL(url).pathname)) return nextLoad(url, context);
+  const file = fileURLToPath(url);
+  return { format: "module", source: stripTypes(readFileSync(file, "utf8"), file), shortCircuit: true };
 }
 
 /**

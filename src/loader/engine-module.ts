@@ -13,7 +13,9 @@ let registered = false;
 export function registerEngineModule(): void {
   if (registered) return;
   registered = true;
-  // The public API sits above the loader; only its address is taken here, for the hooks thread.
-  const engineUrl = new URL("../index.ts", import.meta.url).href;
+  // The public API sits above the loader; only its address is taken here, for the hooks thread. Bundled
+  // (dist/, see scripts/build.mjs), this code sits in a chunk beside index.js; from src/, one folder below index.ts.
+  const bundled = !import.meta.url.endsWith(".ts");
+  const engineUrl = new URL(bundled ? "./index.js" : "../index.ts", import.meta.url).href;
   register(new URL("./engine-module-hook.mjs", import.meta.url), { data: { engineUrl } });
 }

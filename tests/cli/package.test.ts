@@ -41,6 +41,8 @@ describe("the npm package", { timeout: NPM_TIMEOUT_MS * 2 }, () => {
     const files = JSON.parse(fs.readFileSync(path.join(packDir, "files.json"), "utf8")) as string[];
     for (const needed of [
       "bin/trellis.js",
+      "dist/cli.js",
+      "dist/index.js",
       "src/cli/main.ts",
       "endpoints/auth/login.post.yaml",
       "actions/gravatar.ts",
@@ -49,7 +51,9 @@ describe("the npm package", { timeout: NPM_TIMEOUT_MS * 2 }, () => {
     ]) {
       assert.ok(files.includes(needed), needed);
     }
-    const unwanted = files.filter((file) => /^(tests|examples|bench|scripts|\.ci|\.data|node_modules)\//.test(file));
+    const unwanted = files.filter(
+      (file) => /^(tests|examples|bench|\.ci|\.data|node_modules)\//.test(file) || /^scripts\/(?!build\.mjs$)/.test(file),
+    );
     assert.deepEqual(unwanted, []);
   });
 
