@@ -68,6 +68,7 @@ export function compileEndpoint(source: YamlSource, route: RouteFromPath, env: E
     steps,
     response,
     transactional: steps.some((step) => !step.action.pure),
+    reads: used,
   };
 }
 

@@ -39,4 +39,6 @@ export interface CompiledEndpoint {
   readonly response: CompiledResponse;
   /** False when every step is pure: no transaction is opened. */
   readonly transactional: boolean;
+  /** The scope roots its references read (`body`, `request`, an `as` name…). */
+  readonly reads: ReadonlySet<string>;
 }

@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import type { Context, Hono } from "hono";
+import { SECURITY_HEADERS } from "./security-headers.ts";
 
 /** Swagger UI's prebuilt files, from the swagger-ui-dist package: the page loads nothing from another origin. */
 const DIST = path.dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
@@ -79,14 +80,24 @@ export function mountApiDocs(router: Hono, title: () => string): void {
 </html>
 `;
   router.get("/docs", (c) =>
-    c.html(page(), 200, { "Content-Security-Policy": PAGE_POLICY, "Referrer-Policy": "no-referrer", "Cache-Control": "no-cache" }),
+    c.html(page(), 200, {
+      "Content-Security-Policy": PAGE_POLICY,
+      "Referrer-Policy": "no-referrer",
+      "Cache-Control": "no-cache",
+      ...SECURITY_HEADERS,
+    }),
   );
   for (const [name, asset] of ASSETS) router.get(`/docs/${name}`, (c) => serveAsset(c, asset));
 }
 
 function serveAsset(c: Context, asset: Asset): Response {
   const gzip = /\bgzip\b/.test(c.req.header("accept-encoding") ?? "");
-  const headers: Record<string, string> = { "Content-Type": asset.type, "Cache-Control": "public, max-age=3600", Vary: "Accept-Encoding" };
+  const headers: Record<string, string> = {
+    "Content-Type": asset.type,
+    "Cache-Control": "public, max-age=3600",
+    Vary: "Accept-Encoding",
+    ...SECURITY_HEADERS,
+  };
   if (gzip) headers["Content-Encoding"] = "gzip";
   return c.body(new Uint8Array(asset.body(gzip)), 200, headers);
 }

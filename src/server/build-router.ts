@@ -11,6 +11,7 @@ import { errorResponse } from "./error-response.ts";
 import { healthHandler } from "./health.ts";
 import { createOpenApiDocument, documentServerUrl, type OpenApiDocument, withServer } from "./openapi.ts";
 import { requestLog } from "./request-log.ts";
+import { SECURITY_HEADERS } from "./security-headers.ts";
 
 /**
  * One loaded app → one Hono app. Built anew on every reload and swapped in
@@ -19,17 +20,19 @@ import { requestLog } from "./request-log.ts";
 export function buildRouter(app: LoadedApp, services: Services, options: { logRequests?: boolean; rebuiltOften?: boolean } = {}): Hono {
   const router = options.rebuiltOften ? new Hono({ router: new TrieRouter() }) : new Hono();
   if (options.logRequests) router.use(requestLog(services.logger));
-  router.use(async function securityHeaders(c, next) {
-    await next();
-    c.res.headers.set("X-Content-Type-Options", "nosniff");
-  });
-
-  if (app.settings.cors) router.use(corsFor(app.settings.cors));
+  if (app.settings.cors) {
+    // The preflight answers that the CORS middleware makes itself take the headers prepared here.
+    router.use(function preflightHeaders(c, next) {
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
+      return next();
+    });
+    router.use(corsFor(app.settings.cors));
+  }
 
   router.get("/healthz", healthHandler(services));
   if (services.keys.jwks) {
     const jwks = services.keys.jwks;
-    router.get("/.well-known/jwks.json", (c) => c.json(jwks, 200, { "Cache-Control": "public, max-age=300" }));
+    router.get("/.well-known/jwks.json", (c) => c.json(jwks, 200, { "Cache-Control": "public, max-age=300", ...SECURITY_HEADERS }));
   }
 
   // Built on the first request for it, not on every reload of `trellis dev`.
@@ -38,7 +41,7 @@ export function buildRouter(app: LoadedApp, services: Services, options: { logRe
     openapi ??= createOpenApiDocument(app);
     return openapi;
   };
-  router.get("/openapi.json", (c) => c.json(withServer(document(), documentServerUrl(c.req.url, services.config))));
+  router.get("/openapi.json", (c) => c.json(withServer(document(), documentServerUrl(c.req.url, services.config)), 200, SECURITY_HEADERS));
   mountApiDocs(router, () => document().info.title);
 
   const { prefix } = app.settings;
@@ -46,7 +49,11 @@ export function buildRouter(app: LoadedApp, services: Services, options: { logRe
   const ordered = [...app.endpoints].sort((a, b) => compareSpecificity(a.pattern, b.pattern));
   for (const endpoint of ordered) {
     const pattern = withPrefix(prefix, endpoint.pattern);
-    router.on(endpoint.method.toUpperCase(), pattern, createEndpointHandler(endpoint, services, app.settings.authSchemes));
+    const handler = createEndpointHandler(endpoint, services, {
+      authSchemes: app.settings.authSchemes,
+      logRequests: options.logRequests ?? false,
+    });
+    router.on(endpoint.method.toUpperCase(), pattern, handler);
   }
   const allowedMethods = methodsOfPaths(ordered.map((endpoint) => [withPrefix(prefix, endpoint.pattern), endpoint.method.toUpperCase()]));
 

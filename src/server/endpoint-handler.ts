@@ -12,16 +12,26 @@ import { resolvePrincipal } from "./principal.ts";
 import { readJsonBody } from "./read-body.ts";
 import { requestInfo } from "./request-info.ts";
 import { USER_VARIABLE } from "./request-log.ts";
+import { SECURITY_HEADERS } from "./security-headers.ts";
+
+export interface HandlerOptions {
+  readonly authSchemes?: readonly string[];
+  /** The request log (trellis dev) names the signed-in user. */
+  readonly logRequests?: boolean;
+}
 
 /** Prepares one endpoint's handler: principal → authorize → input → steps (one transaction) → response. */
-export function createEndpointHandler(endpoint: CompiledEndpoint, services: Services, authSchemes: readonly string[] = ["Bearer"]) {
+export function createEndpointHandler(endpoint: CompiledEndpoint, services: Services, options: HandlerOptions = {}) {
   const { input, response } = endpoint;
+  const authSchemes = options.authSchemes ?? ["Bearer"];
   const takesBody = METHODS_WITH_BODY.has(endpoint.method);
   const appInfo = Object.freeze({ public_url: services.config.publicUrl });
+  // An endpoint that only answers (no steps) builds no request info, transaction or after-task list.
+  const answersOnly = endpoint.steps.length === 0;
 
   return async function handleEndpoint(c: Context): Promise<Response> {
     const principal = await resolvePrincipal(c.req.header("authorization"), services.keys, authSchemes);
-    if (principal) c.set(USER_VARIABLE as never, principal.sub as never);
+    if (principal && options.logRequests) c.set(USER_VARIABLE as never, principal.sub as never);
     authorize(endpoint.access, principal);
 
     const params = input.params ? input.params.check({ ...c.req.param() }) : {};
@@ -29,6 +39,11 @@ export function createEndpointHandler(endpoint: CompiledEndpoint, services: Serv
     const rawBody = takesBody ? await readJsonBody(c.req.raw, services.config.bodyLimitBytes) : undefined;
     const body = input.body ? input.body.check(rawBody ?? {}) : refuseUndeclaredBody(rawBody);
 
+    if (answersOnly) {
+      const request = endpoint.reads.has("request") ? requestInfo(c, services.config.trustProxy) : undefined;
+      const now = endpoint.reads.has("now") ? services.now() : undefined;
+      return buildResponse(createScope({ body, query, params, auth: principal, request, now, app: appInfo }));
+    }
     const request = requestInfo(c, services.config.trustProxy);
     const scope = createScope({ body, query, params, auth: principal, request, now: services.now(), app: appInfo });
     const tasks: AfterTask[] = [];
@@ -60,13 +75,20 @@ function refuseUndeclaredBody(body: unknown): Record<string, never> {
 }
 
 function toResponse(status: number, body: unknown, headers: Reply["headers"]): Response {
-  const contentType = Object.entries(headers).find(([name]) => name.toLowerCase() === "content-type")?.[1];
-  if (body === undefined || status === 204 || status === 304) return new Response(null, { status, headers });
-  if (contentType && !/json/i.test(contentType) && typeof body === "string") return new Response(body, { status, headers });
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { "Content-Type": "application/json; charset=utf-8", ...headers },
-  });
+  if (body === undefined || status === 204 || status === 304)
+    return new Response(null, { status, headers: { ...headers, ...SECURITY_HEADERS } });
+  if (typeof body === "string") {
+    const contentType = contentTypeOf(headers);
+    if (contentType && !/json/i.test(contentType)) return new Response(body, { status, headers: { ...headers, ...SECURITY_HEADERS } });
+  }
+  return new Response(JSON.stringify(body), { status, headers: { ...JSON_TYPE, ...headers, ...SECURITY_HEADERS } });
+}
+
+const JSON_TYPE = { "Content-Type": "application/json; charset=utf-8" };
+
+function contentTypeOf(headers: Reply["headers"]): string | undefined {
+  for (const name in headers) if (name.toLowerCase() === "content-type") return headers[name];
+  return undefined;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { AppSettings } from "../loader/load-settings.ts";
 import type { Logger } from "../logger.ts";
 import { createScope } from "../pipeline/scope.ts";
 import { StepFault } from "../pipeline/step-fault.ts";
+import { SECURITY_HEADERS } from "./security-headers.ts";
 
 export type ErrorSettings = AppSettings["errors"] & { readonly authScheme?: string };
 
@@ -51,6 +52,6 @@ function describe(error: TrellisError, status: number) {
 export function envelope(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
     status,
-    headers: { "Content-Type": "application/json; charset=utf-8", ...headers },
+    headers: { "Content-Type": "application/json; charset=utf-8", ...headers, ...SECURITY_HEADERS },
   });
 }

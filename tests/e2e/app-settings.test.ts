@@ -77,6 +77,7 @@ describe("trellis.yaml: prefix, token scheme, error envelope; when: comparisons"
         },
       });
     const allowed = await preflight("https://app.example.com");
+    assert.equal(allowed.headers.get("x-content-type-options"), "nosniff");
     assert.equal(allowed.status, 204);
     assert.equal(allowed.headers.get("access-control-allow-origin"), "https://app.example.com");
     assert.match(allowed.headers.get("access-control-allow-headers") ?? "", /Authorization/i);

@@ -108,8 +108,17 @@ describe("HTTP errors: one JSON envelope for every failure", () => {
     assert.equal(res.status, 200);
   });
 
-  it("every success carries nosniff too", async () => {
-    const res = await app.request("/greet?name=A");
-    assert.equal(res.headers.get("x-content-type-options"), "nosniff");
+  it("every answer carries nosniff too: successes, errors and the pages trellis serves itself", async () => {
+    const answers = {
+      success: await app.request("/greet?name=A"),
+      "404": await app.request("/nope"),
+      "405": await app.request("/notes", { method: "PATCH" }),
+      "400": await app.request("/notes", json({ nope: 1 })),
+      healthz: await app.request("/healthz"),
+      openapi: await app.request("/openapi.json"),
+      docs: await app.request("/docs"),
+      "docs script": await app.request("/docs/init.js"),
+    };
+    for (const [what, res] of Object.entries(answers)) assert.equal(res.headers.get("x-content-type-options"), "nosniff", what);
   });
 });
