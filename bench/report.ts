@@ -127,7 +127,7 @@ export function formatTable(r: Results): string {
       `commit ${mc.commit ?? "?"}${mc.src_changed ? " with uncommitted changes in src/" : ""}`,
   );
   // The bench itself keeps about two CPUs busy (a server and autocannon): more than that is someone else's work.
-  const busy = mc.loadavg_1m_start > 1 || mc.loadavg_1m > mc.cpus + 1;
+  const busy = mc.loadavg_1m_start > 1.5 || mc.loadavg_1m > mc.cpus + 1;
   out.push(
     busy
       ? `! the machine was busy with other work (load average ${mc.loadavg_1m_start} at the start, ${mc.loadavg_1m} at the end, on ${mc.cpus} CPUs): ratios are noisier than usual`

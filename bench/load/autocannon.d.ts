@@ -20,6 +20,8 @@ declare module "autocannon" {
     connections?: number;
     duration?: number;
     overallRate?: number;
+    /** Milliseconds between samples; a run ends at the first sample after its duration. */
+    sampleInt?: number;
     timeout?: number;
     requests?: Request[];
     setupClient?: (client: Client) => void;

@@ -19,7 +19,8 @@ function percentile(sorted: Float64Array, p: number): number {
 /** Turns the spec into autocannon options; `state` keeps what must outlive one run (the token pool). */
 function optionsFor(spec: LoadSpec, request: RequestSpec, pool: string[], counters: { breaks: number }): Options {
   // autocannon takes the path from the URL when there is no request list.
-  const base = { url: `${spec.url}${request.path}`, connections: spec.connections, timeout: 20 };
+  // Samples every 100 ms: a run ends at the first sample after its duration, so 2.5 s would otherwise last 3 s.
+  const base = { url: `${spec.url}${request.path}`, connections: spec.connections, timeout: 20, sampleInt: 100 };
   switch (request.kind) {
     case "static":
       return {
