@@ -25,6 +25,8 @@ export interface KeyStore {
   signAccessToken(subject: string, claims: Record<string, unknown>, expiresInSeconds?: number): Promise<SignedToken>;
   /** Throws UnauthorizedError for anything but a valid, unexpired token of ours. */
   verifyAccessToken(token: string): Promise<Principal>;
+  /** The principal of a token verified before and not expired yet, without waiting; else undefined. */
+  knownAccessToken(token: string): Principal | undefined;
   /** The public key set when signing asymmetrically; null for HS256. */
   readonly jwks: { keys: jose.JWK[] } | null;
 }
@@ -55,6 +57,13 @@ function keyStoreFor(key: SigningKey, config: Config, now: () => Date): KeyStore
     if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value as string);
     verified.set(token, { principal, expiresAt });
   };
+  const knownAccessToken = (token: string): Principal | undefined => {
+    const known = verified.get(token);
+    if (!known) return undefined;
+    if (known.expiresAt > now().getTime()) return known.principal;
+    verified.delete(token);
+    return undefined;
+  };
   return {
     algorithm: key.algorithm,
     jwks: key.publicJwk ? { keys: [key.publicJwk] } : null,
@@ -72,13 +81,11 @@ function keyStoreFor(key: SigningKey, config: Config, now: () => Date): KeyStore
         .sign(key.privateKey);
       return { token, jti, expires_in: expiresIn };
     },
+    knownAccessToken,
     async verifyAccessToken(token) {
       const currentDate = now();
-      const known = verified.get(token);
-      if (known) {
-        if (known.expiresAt > currentDate.getTime()) return known.principal;
-        verified.delete(token);
-      }
+      const known = knownAccessToken(token);
+      if (known) return known;
       try {
         const { payload } = await jose.jwtVerify(token, key.publicKey, { ...verifyOptions, currentDate });
         const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === "string") : [];

@@ -8,11 +8,11 @@ import { RequestTransaction } from "../pipeline/request-transaction.ts";
 import { runSteps } from "../pipeline/run-steps.ts";
 import { createScope } from "../pipeline/scope.ts";
 import { authorize } from "../rbac/authorize.ts";
+import { prepareResponse, replyResponse } from "./endpoint-response.ts";
 import { resolvePrincipal } from "./principal.ts";
 import { readJsonBody } from "./read-body.ts";
 import { requestInfo } from "./request-info.ts";
 import { USER_VARIABLE } from "./request-log.ts";
-import { SECURITY_HEADERS } from "./security-headers.ts";
 
 export interface HandlerOptions {
   readonly authSchemes?: readonly string[];
@@ -22,7 +22,8 @@ export interface HandlerOptions {
 
 /** Prepares one endpoint's handler: principal → authorize → input → steps (one transaction) → response. */
 export function createEndpointHandler(endpoint: CompiledEndpoint, services: Services, options: HandlerOptions = {}) {
-  const { input, response } = endpoint;
+  const { input } = endpoint;
+  const buildResponse = prepareResponse(endpoint.response);
   const authSchemes = options.authSchemes ?? ["Bearer"];
   const takesBody = METHODS_WITH_BODY.has(endpoint.method);
   const appInfo = Object.freeze({ public_url: services.config.publicUrl });
@@ -30,7 +31,8 @@ export function createEndpointHandler(endpoint: CompiledEndpoint, services: Serv
   const answersOnly = endpoint.steps.length === 0;
 
   return async function handleEndpoint(c: Context): Promise<Response> {
-    const principal = await resolvePrincipal(c.req.header("authorization"), services.keys, authSchemes);
+    const found = resolvePrincipal(c.req.header("authorization"), services.keys, authSchemes);
+    const principal = found instanceof Promise ? await found : found;
     if (principal && options.logRequests) c.set(USER_VARIABLE as never, principal.sub as never);
     authorize(endpoint.access, principal);
 
@@ -50,17 +52,8 @@ export function createEndpointHandler(endpoint: CompiledEndpoint, services: Serv
     const context = { services, request, after: (task: AfterTask) => void tasks.push(task) };
     const transaction = new RequestTransaction(services.db);
     const reply = await runInTransaction(() => runSteps(endpoint.steps, scope, context, transaction), transaction, tasks, services);
-    return reply ? toResponse(reply.status, reply.body, reply.headers) : buildResponse(scope);
+    return reply ? replyResponse(reply) : buildResponse(scope);
   };
-
-  function buildResponse(scope: ReturnType<typeof createScope>): Response {
-    const headers: Record<string, string> = {};
-    for (const [name, value] of response.headers) {
-      const resolved = value(scope);
-      if (resolved !== undefined && resolved !== null) headers[name] = String(resolved);
-    }
-    return toResponse(response.status, response.body?.(scope), headers);
-  }
 }
 
 /** An endpoint that declares no body takes none: fields sent anyway are named, not silently dropped. */
@@ -72,23 +65,6 @@ function refuseUndeclaredBody(body: unknown): Record<string, never> {
     throw new ValidationError(Object.fromEntries(fields.map((field) => [field, "is not an allowed field"])));
   }
   throw new ValidationError({ body: "this endpoint takes no body" });
-}
-
-function toResponse(status: number, body: unknown, headers: Reply["headers"]): Response {
-  if (body === undefined || status === 204 || status === 304)
-    return new Response(null, { status, headers: { ...headers, ...SECURITY_HEADERS } });
-  if (typeof body === "string") {
-    const contentType = contentTypeOf(headers);
-    if (contentType && !/json/i.test(contentType)) return new Response(body, { status, headers: { ...headers, ...SECURITY_HEADERS } });
-  }
-  return new Response(JSON.stringify(body), { status, headers: { ...JSON_TYPE, ...headers, ...SECURITY_HEADERS } });
-}
-
-const JSON_TYPE = { "Content-Type": "application/json; charset=utf-8" };
-
-function contentTypeOf(headers: Reply["headers"]): string | undefined {
-  for (const name in headers) if (name.toLowerCase() === "content-type") return headers[name];
-  return undefined;
 }
 
 /**
