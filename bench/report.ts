@@ -21,6 +21,8 @@ export interface Measurements {
   readonly bcryptWorkers: Scaling;
   readonly loadTimes: LoadTimes;
   readonly idleRss: { readonly pglite: number | null; readonly postgres: number | null };
+  /** Where the baseline's answers differ from trellis's (scenarios/parity.ts); empty when they match. */
+  readonly parity: readonly string[];
   readonly seconds: number;
 }
 
@@ -72,6 +74,7 @@ export function results(m: Measurements) {
     load_1000_ms: m.loadTimes.load_1000_ms,
     reload_one_of_1000_ms: m.loadTimes.reload_one_of_1000_ms,
     idle_rss_mb: m.idleRss,
+    parity: { matches: m.parity.length === 0, differences: m.parity },
     bare: {
       public_ratio: m.public.bare?.ratio ?? null,
       public_p99_ratio: m.public.bare?.p99_ratio ?? null,
@@ -132,6 +135,9 @@ export function formatTable(r: Results): string {
     busy
       ? `! the machine was busy with other work (load average ${mc.loadavg_1m_start} at the start, ${mc.loadavg_1m} at the end, on ${mc.cpus} CPUs): ratios are noisier than usual`
       : `load average ${mc.loadavg_1m_start} at the start, ${mc.loadavg_1m} at the end, on ${mc.cpus} CPUs`,
+    r.parity.matches
+      ? "the baseline answers what trellis answers (status, JSON, headers) on every checked request"
+      : `! the baseline's answers differ from trellis's on ${r.parity.differences.length} request(s): ${r.parity.differences.join("; ")}`,
     "",
   );
   const main: [string, ScenarioRow][] = [

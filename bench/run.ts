@@ -29,6 +29,7 @@ import {
   refreshScenario,
   refreshTokensNeeded,
 } from "./scenarios/pairs.ts";
+import { checkParity } from "./scenarios/parity.ts";
 import { stormScenario } from "./scenarios/storm.ts";
 import { bcryptWorkersScenario, workersScenario } from "./scenarios/workers.ts";
 
@@ -69,6 +70,9 @@ async function main(): Promise<void> {
       runId,
     };
     const startRss = await idleRss(trellis.server);
+    log("parity: the baseline's answers against trellis's");
+    const parity = await checkParity(ctx);
+    for (const difference of parity) log(`! ${difference}`);
 
     log("public");
     const publicRow = await publicScenario(ctx);
@@ -106,6 +110,7 @@ async function main(): Promise<void> {
       bcryptWorkers,
       loadTimes: times,
       idleRss: { pglite: pgliteRss, postgres: DATABASE_URL ? startRss : null },
+      parity,
       seconds: Math.round((performance.now() - started) / 1000),
     });
     const file = path.join(REPO, "bench", "results.json");

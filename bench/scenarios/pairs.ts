@@ -85,7 +85,9 @@ export async function jwtSelectScenario(ctx: BenchContext): Promise<ScenarioRow>
 
 /** Tokens a refresh run may use: one chain per connection, as many again for the warm-up, and spares for broken chains. */
 export const REFRESH_TOKENS_PER_RUN = CONNECTIONS * 3;
-export const refreshTokensNeeded = () => REFRESH_TOKENS_PER_RUN * ROUNDS;
+/** The parity check (scenarios/parity.ts) spends one per side. */
+const PARITY_REFRESH_TOKENS = 2;
+export const refreshTokensNeeded = () => REFRESH_TOKENS_PER_RUN * ROUNDS + PARITY_REFRESH_TOKENS;
 
 /** POST /auth/refresh: every connection follows its own chain of refresh tokens (each answer's token is the next request's). */
 export async function refreshScenario(ctx: BenchContext): Promise<ScenarioRow> {
