@@ -29,6 +29,9 @@ async function main(): Promise<void> {
   const kind = at >= 0 ? (args.splice(at, 2)[1] ?? "trellis") : "trellis";
   const names = args.length ? args : ["public", "jwt"];
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trellis-profile-"));
+  // Also on Ctrl-C, which ends the process before any finally runs.
+  const removeTmp = () => fs.rmSync(tmp, { recursive: true, force: true });
+  process.on("exit", removeTmp);
   try {
     const appDir = buildBenchApp(tmp);
     for (const name of names) {
@@ -80,7 +83,7 @@ async function main(): Promise<void> {
   } finally {
     await closeLoadProcesses();
     await stopAllChildren();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    removeTmp();
   }
 }
 

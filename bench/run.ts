@@ -43,6 +43,9 @@ const started = performance.now();
 async function main(): Promise<void> {
   guardChildren();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trellis-bench-"));
+  // Also on Ctrl-C, which ends the process before any finally runs.
+  const removeTmp = () => fs.rmSync(tmp, { recursive: true, force: true });
+  process.on("exit", removeTmp);
   const runId = `bench-${Date.now().toString(36)}-${randomBytes(2).toString("hex")}`;
   try {
     const appDir = buildBenchApp(tmp);
@@ -118,7 +121,7 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${formatTable(r)}wrote ${path.relative(process.cwd(), file)}\n`);
   } finally {
     await stopAllChildren();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    removeTmp();
   }
 }
 
