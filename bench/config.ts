@@ -15,7 +15,7 @@ export const CONNECTIONS = 50;
 export const LOGIN_CONNECTIONS = 4;
 /**
  * Connections of the login storm beside the JWT probe: enough to keep every
- * bcrypt thread busy, within trellis's default queue (BCRYPT_QUEUE = 4 × workers),
+ * bcrypt thread busy, within trellis's default queue (BCRYPT_QUEUE = 8 × workers),
  * so the storm is bcrypt work and not a flood of quick 503s.
  */
 export const STORM_CONNECTIONS = 4;

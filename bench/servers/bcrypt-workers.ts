@@ -1,7 +1,7 @@
 /**
  * The baseline's bcrypt: bcryptjs in worker threads, sized as trellis sizes
  * its pool (src/auth/bcrypt-pool.ts): BCRYPT_WORKERS threads, by default one
- * core fewer than the machine has, and at most BCRYPT_QUEUE (4 × workers)
+ * core fewer than the machine has, and at most BCRYPT_QUEUE (8 × workers)
  * compares waiting beyond those running; one more is 503 busy at once.
  */
 import os from "node:os";
@@ -12,7 +12,7 @@ type Pending = { resolve: (ok: boolean) => void; reject: (error: Error) => void 
 
 export function createBcryptWorkers(
   count = Number(process.env.BCRYPT_WORKERS) || Math.max(1, os.availableParallelism() - 1),
-  queue = process.env.BCRYPT_QUEUE ? Number(process.env.BCRYPT_QUEUE) : 4 * count,
+  queue = process.env.BCRYPT_QUEUE ? Number(process.env.BCRYPT_QUEUE) : 8 * count,
 ) {
   const pending = new Map<number, Pending>();
   const load = new Map<Worker, number>();
