@@ -15,6 +15,7 @@ interface SelectOptions {
 
 export default defineAction<SelectOptions>({
   name: "db.select",
+  readsOnly: true,
   description:
     'Reads the rows of a table that match `where`. With `one: true`, it returns the first row or `null`. `where` is equality on every column given, joined with "and". A `null` value means `is null`. For anything richer, use `db.query`.',
   result: "The rows, a list of objects; with `one: true`, the first row or `null`.",

@@ -91,6 +91,12 @@ export interface ActionDefinition<O = Record<string, unknown>, R = unknown, P = 
   readonly html?: readonly string[];
   /** Set when the action never touches the database, so a pipeline of such steps opens no transaction. */
   readonly pure?: boolean;
+  /**
+   * Set when the action only reads the database. A read needs no
+   * transaction, so until a step that writes begins one, such steps read the
+   * database as it is: an endpoint that only reads opens no transaction.
+   */
+  readonly readsOnly?: boolean;
   /** Extra load-time checks on the raw options (references still unresolved). */
   check?(options: O, env: CheckEnv): CheckIssue[];
   /**

@@ -3,6 +3,7 @@ import { defineAction } from "./define-action.ts";
 
 export default defineAction<{ id?: string; email?: string }, UserView | null>({
   name: "find-user",
+  readsOnly: true,
   description:
     "Looks a user up by id or by email (trimmed, any case), never returning the password hash. `roles` is empty until the address is confirmed. An id that is not a UUID finds nobody.",
   result: "`{ id, email, name, roles, confirmed, confirmed_at, created_at }`, or `null` when there is no such user.",

@@ -67,7 +67,7 @@ export function compileEndpoint(source: YamlSource, route: RouteFromPath, env: E
     input,
     steps,
     response,
-    transactional: steps.some((step) => !step.action.pure),
+    transactional: steps.some((step) => !step.action.pure && !step.action.readsOnly),
     reads: used,
   };
 }

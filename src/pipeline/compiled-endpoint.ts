@@ -37,7 +37,7 @@ export interface CompiledEndpoint {
   };
   readonly steps: readonly CompiledStep[];
   readonly response: CompiledResponse;
-  /** False when every step is pure: no transaction is opened. */
+  /** False when no step writes (all pure or reads only): no transaction is opened. */
   readonly transactional: boolean;
   /** The scope roots its references read (`body`, `request`, an `as` name…). */
   readonly reads: ReadonlySet<string>;

@@ -8,9 +8,10 @@ import { StepFault } from "./step-fault.ts";
 
 /**
  * The request path: one loop over compiled steps. A step's result is put in
- * scope under its `as` name; a Reply ends the loop early. A step that is not
- * pure runs in the request's transaction, begun for the first such step once
- * its `prepare` (if any) is done.
+ * scope under its `as` name; a Reply ends the loop early. A step that may
+ * write runs in the request's transaction, begun for the first such step once
+ * its `prepare` (if any) is done; steps that only read (or touch no database)
+ * use that transaction once it exists, and the plain database until then.
  */
 export async function runSteps(
   steps: readonly CompiledStep[],
@@ -29,7 +30,7 @@ export async function runSteps(
       const prepared = action.prepare
         ? await action.prepare({ ...context, scope, step: step.location, db: transaction.current }, options)
         : undefined;
-      const db = action.pure ? transaction.current : await transaction.begin();
+      const db = action.pure || action.readsOnly ? transaction.current : await transaction.begin();
       result = await action.run({ ...context, scope, step: step.location, db }, options, prepared);
     } catch (error) {
       if (error instanceof TrellisError) throw error;

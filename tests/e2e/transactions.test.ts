@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { TrellisApp } from "../../src/create-app.ts";
 import type { DatabaseHandle } from "../../src/db/create-database.ts";
@@ -6,7 +8,7 @@ import { registerConfirmed } from "../helpers/accounts.ts";
 import { REPO_ROOT } from "../helpers/cli.ts";
 import { databaseTargets } from "../helpers/databases.ts";
 import { startSmtp, type TestSmtp } from "../helpers/smtp.ts";
-import { bearer, createTestApp, json, tokenFor } from "../helpers/test-app.ts";
+import { bearer, createTestApp, json, tempDir, tokenFor } from "../helpers/test-app.ts";
 
 /** Resolves with the order in which the given requests finished. */
 async function finishingOrder(requests: Record<string, () => Promise<Response>>): Promise<string[]> {
@@ -75,5 +77,34 @@ describe("when the request's transaction begins (embedded database)", () => {
     const attempts = Array.from({ length: 8 }, () => app.request("/auth/login", json({ email: "bob@example.com", password: "wrong" })));
     const statuses = (await Promise.all(attempts)).map((res) => res.status).sort();
     assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429, 429, 429]);
+  });
+
+  it("steps that only read run outside any transaction until a step that writes begins one", async () => {
+    const dir = tempDir();
+    fs.mkdirSync(path.join(dir, "endpoints"));
+    fs.mkdirSync(path.join(dir, "actions"));
+    fs.writeFileSync(path.join(dir, "roles.yaml"), "guest: {}\n");
+    // Reports whether the database it is handed is a transaction.
+    fs.writeFileSync(
+      path.join(dir, "actions", "in-transaction.ts"),
+      'import { defineAction } from "trellis";\nexport default defineAction({ name: "in-transaction", description: "d", readsOnly: true, options: { type: "object" }, run: ({ db }) => db.isTransaction });\n',
+    );
+    const reads = "  - db.select: { table: users, columns: [id], limit: 1 }\n    as: users\n  - in-transaction: {}\n    as: before\n";
+    const write = '  - log: { event: probe, data: { n: "${users.length}" } }\n  - in-transaction: {}\n    as: after\n';
+    fs.writeFileSync(
+      path.join(dir, "endpoints", "reads.get.yaml"),
+      `allow: public\nsteps:\n${reads}response:\n  body: { before: "\${before}" }\n`,
+    );
+    fs.writeFileSync(
+      path.join(dir, "endpoints", "writes.post.yaml"),
+      `allow: public\nsteps:\n${reads}${write}response:\n  body: { before: "\${before}", after: "\${after}" }\n`,
+    );
+    const probe = await createTestApp({ appDir: dir, database });
+    try {
+      assert.deepEqual(await (await probe.request("/reads")).json(), { before: false });
+      assert.deepEqual(await (await probe.request("/writes", { method: "POST" })).json(), { before: false, after: true });
+    } finally {
+      await probe.close();
+    }
   });
 });
