@@ -8,12 +8,31 @@ const JSON_TYPE = /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i;
  * and text that is not JSON (400). No body at all reads as undefined.
  */
 export async function readJsonBody(request: Request, limit: number): Promise<unknown> {
-  const declared = Number(request.headers.get("content-length") ?? Number.NaN);
+  const length = request.headers.get("content-length");
+  const declared = length === null ? Number.NaN : Number(length);
   if (declared > limit) throw tooLarge(limit);
-  if (!request.body || declared === 0) return undefined;
-  const typed = JSON_TYPE.test(request.headers.get("content-type") ?? "");
-  if (!typed && declared > 0) throw unsupported();
+  if (declared === 0) return undefined;
+  if (!JSON_TYPE.test(request.headers.get("content-type") ?? "")) {
+    if (length !== null) throw unsupported();
+    // Without a length (chunked, or a Request made in-process), no bytes is no body; any byte in the wrong type is a 415.
+    if ((await readLimited(request, limit)).length > 0) throw unsupported();
+    return undefined;
+  }
+  // With a Content-Length the HTTP parser hands over exactly that many bytes, so the body is read whole (the
+  // server's quick path); without one it is counted as it arrives.
+  const text =
+    length !== null ? await request.text() : new TextDecoder("utf-8", { fatal: false }).decode(await readLimited(request, limit));
+  if (text.length === 0) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new TrellisError(400, "invalid_json", "The body is not valid JSON");
+  }
+}
 
+/** The body's bytes, refusing (413) as soon as they pass `limit`. */
+async function readLimited(request: Request, limit: number): Promise<Buffer> {
+  if (!request.body) return Buffer.alloc(0);
   const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = request.body.getReader();
@@ -27,14 +46,7 @@ export async function readJsonBody(request: Request, limit: number): Promise<unk
     }
     chunks.push(value);
   }
-  if (size === 0) return undefined;
-  if (!typed) throw unsupported();
-  const text = new TextDecoder("utf-8", { fatal: false }).decode(Buffer.concat(chunks));
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new TrellisError(400, "invalid_json", "The body is not valid JSON");
-  }
+  return Buffer.concat(chunks);
 }
 
 const unsupported = () => new TrellisError(415, "unsupported_media_type", "Send the body as JSON with Content-Type: application/json");
