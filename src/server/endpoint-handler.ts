@@ -11,6 +11,7 @@ import { authorize } from "../rbac/authorize.ts";
 import { prepareResponse, replyResponse } from "./endpoint-response.ts";
 import { resolvePrincipal } from "./principal.ts";
 import { readJsonBody } from "./read-body.ts";
+import { requestHeader } from "./request-header.ts";
 import { requestInfo } from "./request-info.ts";
 import { USER_VARIABLE } from "./request-log.ts";
 
@@ -31,14 +32,14 @@ export function createEndpointHandler(endpoint: CompiledEndpoint, services: Serv
   const answersOnly = endpoint.steps.length === 0;
 
   return async function handleEndpoint(c: Context): Promise<Response> {
-    const found = resolvePrincipal(c.req.header("authorization"), services.keys, authSchemes);
+    const found = resolvePrincipal(requestHeader(c, "authorization"), services.keys, authSchemes);
     const principal = found instanceof Promise ? await found : found;
     if (principal && options.logRequests) c.set(USER_VARIABLE as never, principal.sub as never);
     authorize(endpoint.access, principal);
 
     const params = input.params ? input.params.check({ ...c.req.param() }) : {};
     const query = input.query ? input.query.check(c.req.query()) : {};
-    const rawBody = takesBody ? await readJsonBody(c.req.raw, services.config.bodyLimitBytes) : undefined;
+    const rawBody = takesBody ? await readJsonBody(c, services.config.bodyLimitBytes) : undefined;
     const body = input.body ? input.body.check(rawBody ?? {}) : refuseUndeclaredBody(rawBody);
 
     if (answersOnly) {

@@ -1,4 +1,6 @@
+import type { Context } from "hono";
 import { TrellisError } from "../errors.ts";
+import { requestHeader } from "./request-header.ts";
 
 const JSON_TYPE = /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i;
 
@@ -7,12 +9,13 @@ const JSON_TYPE = /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i;
  * `limit` bytes (413, checked while reading, not only from Content-Length)
  * and text that is not JSON (400). No body at all reads as undefined.
  */
-export async function readJsonBody(request: Request, limit: number): Promise<unknown> {
-  const length = request.headers.get("content-length");
+export async function readJsonBody(c: Context, limit: number): Promise<unknown> {
+  const request = c.req.raw;
+  const length = requestHeader(c, "content-length") ?? null;
   const declared = length === null ? Number.NaN : Number(length);
   if (declared > limit) throw tooLarge(limit);
   if (declared === 0) return undefined;
-  if (!JSON_TYPE.test(request.headers.get("content-type") ?? "")) {
+  if (!JSON_TYPE.test(requestHeader(c, "content-type") ?? "")) {
     if (length !== null) throw unsupported();
     // Without a length (chunked, or a Request made in-process), no bytes is no body; any byte in the wrong type is a 415.
     if ((await readLimited(request, limit)).length > 0) throw unsupported();

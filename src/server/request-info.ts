@@ -1,9 +1,6 @@
 import type { Context } from "hono";
 import type { RequestInfo } from "../actions/define-action.ts";
-
-interface NodeBindings {
-  incoming?: { socket?: { remoteAddress?: string } };
-}
+import { type NodeBindings, requestHeader } from "./request-header.ts";
 
 /** Method, path, client address and user agent, as steps see them under `${request}`. */
 export function requestInfo(c: Context, trustProxy: number): RequestInfo {
@@ -12,8 +9,8 @@ export function requestInfo(c: Context, trustProxy: number): RequestInfo {
   return {
     method: c.req.method,
     path: c.req.path,
-    ip: trustProxy > 0 ? (forwardedFor(c.req.header("x-forwarded-for"), trustProxy) ?? socketAddress) : socketAddress,
-    user_agent: c.req.header("user-agent") ?? null,
+    ip: trustProxy > 0 ? (forwardedFor(requestHeader(c, "x-forwarded-for"), trustProxy) ?? socketAddress) : socketAddress,
+    user_agent: requestHeader(c, "user-agent") ?? null,
   };
 }
 
