@@ -70,6 +70,24 @@ const SCHEMA_KEYWORDS = new Set([
   "examples",
 ]);
 
+/** Validators by schema text, per ajv: endpoints often declare the very same input (an id, a page), compiled once. */
+const compiledByText = new WeakMap<Ajv, Map<string, ValidateFunction>>();
+
+function compileOnce(ajv: Ajv, schema: JsonSchema): ValidateFunction {
+  let compiled = compiledByText.get(ajv);
+  if (!compiled) {
+    compiled = new Map();
+    compiledByText.set(ajv, compiled);
+  }
+  const text = JSON.stringify(schema);
+  let validate = compiled.get(text);
+  if (!validate) {
+    validate = ajv.compile(schema);
+    compiled.set(text, validate);
+  }
+  return validate;
+}
+
 export function compileInput(
   ajv: Ajv,
   part: InputPart,
@@ -79,7 +97,7 @@ export function compileInput(
 ): InputValidator | undefined {
   let validate: ValidateFunction;
   try {
-    validate = ajv.compile(schema);
+    validate = compileOnce(ajv, schema);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const keyword = /keyword: "?([^"\s]+)"?/.exec(message)?.[1];
