@@ -96,6 +96,17 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex("rate_limit_hits_key_at").on("rate_limit_hits").columns(["key", "at"]).execute();
     },
   },
+  "0003_accounts_and_failed_mail": {
+    // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists
+    async up(db: Kysely<any>) {
+      // A disabled account keeps its rows (and its log) but can no longer sign in or refresh.
+      await db.schema.alterTable("users").addColumn("disabled_at", "timestamptz").execute();
+      // Mail refused for good is kept, marked failed, for an admin to see and retry; it is not retried forever.
+      await db.schema.alterTable("outbox").addColumn("failed_at", "timestamptz").execute();
+      await sql`drop index outbox_pending`.execute(db);
+      await sql`create index outbox_pending on outbox (next_attempt_at) where sent_at is null and failed_at is null`.execute(db);
+    },
+  },
 };
 
 export const trellisMigrations: MigrationProvider = {

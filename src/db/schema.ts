@@ -12,6 +12,7 @@ export interface TrellisTables {
     password_hash: string | null;
     name: string | null;
     confirmed_at: NullableTimestamp;
+    disabled_at: NullableTimestamp;
     created_at: CreatedAt;
     updated_at: Timestamp;
   };
@@ -54,6 +55,7 @@ export interface TrellisTables {
     attempts: Generated<number>;
     next_attempt_at: Timestamp;
     sent_at: NullableTimestamp;
+    failed_at: NullableTimestamp;
     last_error: string | null;
     created_at: CreatedAt;
   };

@@ -56,7 +56,7 @@ export function createMailer({ db, deliver, logger, now, local }: MailerOptions)
     const { rows } = await sql<MailMessage & { attempts: number }>`
       update outbox set attempts = attempts + 1, next_attempt_at = ${lease}
       where id = (
-        select id from outbox where sent_at is null and next_attempt_at <= ${at}
+        select id from outbox where sent_at is null and failed_at is null and next_attempt_at <= ${at}
         order by id limit 1 for update skip locked
       )
       returning id, "to", subject, text, html, attempts`.execute(db);
