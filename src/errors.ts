@@ -10,6 +10,7 @@ export type ErrorCode =
   | "forbidden"
   | "database_unavailable"
   | "internal_error"
+  | "account_disabled"
   | (string & {});
 
 export interface ErrorBody {
