@@ -6,7 +6,7 @@ export default defineAction<{ id?: string; email?: string }, UserView | null>({
   readsOnly: true,
   description:
     "Looks a user up by id or by email (trimmed, any case), never returning the password hash. `roles` is empty until the address is confirmed. An id that is not a UUID finds nobody.",
-  result: "`{ id, email, name, roles, confirmed, confirmed_at, created_at }`, or `null` when there is no such user.",
+  result: "`{ id, email, name, roles, confirmed, confirmed_at, disabled, created_at }`, or `null` when there is no such user.",
   example: `# endpoints/profile.get.yaml
 allow: authenticated
 steps:

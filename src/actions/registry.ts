@@ -12,6 +12,7 @@ import grantRole from "./grant-role.ts";
 import hashPassword from "./hash-password.ts";
 import issueRefreshToken from "./issue-refresh-token.ts";
 import issueToken from "./issue-token.ts";
+import listSessions from "./list-sessions.ts";
 import log from "./log.ts";
 import rateLimit from "./rate-limit.ts";
 import respond from "./respond.ts";
@@ -40,6 +41,7 @@ const all = [
   issueRefreshToken,
   rotateRefreshToken,
   revokeRefreshTokens,
+  listSessions,
   issueToken,
   consumeToken,
   grantRole,

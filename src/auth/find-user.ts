@@ -10,6 +10,8 @@ export interface UserView {
   readonly roles: string[];
   readonly confirmed: boolean;
   readonly confirmed_at: Date | null;
+  /** A disabled account cannot sign in or refresh; an admin can enable it again. */
+  readonly disabled: boolean;
   readonly created_at: Date;
 }
 
@@ -22,13 +24,14 @@ export function userRow(db: Db | Tx, by: UserKey) {
 }
 
 export async function findUser(db: Db | Tx, by: UserKey): Promise<UserView | null> {
-  const user = await userRow(db, by).select(["id", "email", "name", "confirmed_at", "created_at"]).executeTakeFirst();
-  if (!user) return null;
+  const row = await userRow(db, by).select(["id", "email", "name", "confirmed_at", "disabled_at", "created_at"]).executeTakeFirst();
+  if (!row) return null;
+  const { disabled_at, ...user } = row;
   const confirmed = user.confirmed_at !== null;
   const roles = confirmed
-    ? (await db.selectFrom("user_roles").select("role").where("user_id", "=", user.id).orderBy("role").execute()).map((row) => row.role)
+    ? (await db.selectFrom("user_roles").select("role").where("user_id", "=", user.id).orderBy("role").execute()).map((r) => r.role)
     : [];
-  return { ...user, roles, confirmed };
+  return { ...user, roles, confirmed, disabled: disabled_at !== null };
 }
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -35,3 +35,17 @@ export async function revokeFamily(db: Db | Tx, familyId: string, now: Date): Pr
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
+
+/** Whether `familyId` is a login of `userId` that can still be refreshed. */
+export async function liveFamily(db: Db | Tx, userId: string, familyId: string, now: Date): Promise<boolean> {
+  const row = await db
+    .selectFrom("refresh_tokens")
+    .select("id")
+    .where("user_id", "=", userId)
+    .where("family_id", "=", familyId)
+    .where("spent_at", "is", null)
+    .where("revoked_at", "is", null)
+    .where("expires_at", ">", now)
+    .executeTakeFirst();
+  return row !== undefined;
+}
