@@ -2,7 +2,9 @@ import type { KeyStore } from "../auth/key-store.ts";
 import { UnauthorizedError } from "../errors.ts";
 import type { Principal } from "../rbac/authorize.ts";
 
-const TOKEN = /^([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)\s+([A-Za-z0-9._~+/=-]+)\s*$/;
+// The token must be a compact JWS (three unpadded base64url parts): jose would also take `=` padding, so one token
+// could be sent as several strings.
+const TOKEN = /^([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)\s*$/;
 
 /**
  * The request's principal: none without an Authorization header; a
