@@ -29,6 +29,7 @@ export default defineAction<AuthenticateOptions, UserView, Checked>({
   name: "authenticate",
   description: [
     "Checks a password for the user with this email, or with this id, and returns the user (as `find-user` does). A wrong password and an unknown email give the same 401 `invalid_credentials`, alike in body and timing.",
+    "A disabled account (see `PUT /admin/users/{id}/disabled`) with the right password is 403 `account_disabled`; with a wrong one it is the same 401 as any other, so disabling an account tells a guesser nothing.",
     "Failures are counted per email (or id) and client IP. After `max_failures` of them within `window`, the answer is 429 with `Retry-After`, even for the right password. A success clears the count. Each failure is logged as `login.failed`, and the log row survives the rollback.",
     'To ask a signed-in user for their password again (as the shipped `change-password` does), pass `user: "${auth.sub}"` instead of `email`.',
   ].join("\n\n"),
@@ -111,6 +112,9 @@ response:
     }
     const user = await findUser(db, { id: userId });
     if (!user) throw new TrellisError(401, "invalid_credentials", "The email or password is wrong");
+    // Told only to someone who knows the password, so disabling an account reveals nothing to a guesser.
+    // Read here, in the transaction, so an account disabled during the password compare is refused too.
+    if (user.disabled) throw new TrellisError(403, "account_disabled", "This account is disabled");
     return user;
   },
 });

@@ -7,10 +7,13 @@ import { defineAction } from "./define-action.ts";
 const invalid = (keepWrites = false) =>
   new TrellisError(401, "invalid_refresh_token", "The refresh token is not valid", undefined, { keepWrites });
 
+/** Told only to the holder of one of the account's refresh tokens. */
+const disabled = () => new TrellisError(403, "account_disabled", "This account is disabled");
+
 export default defineAction<{ token: string }, IssuedRefreshToken & { user_id: string }>({
   name: "rotate-refresh-token",
   description:
-    "Spends a refresh token and issues the next one of the same login, atomically: two concurrent uses cannot both succeed. An unknown, expired, revoked or spent token is 401 `invalid_refresh_token`. A spent token presented again also revokes the whole login (reuse detection), and logs `refresh.reuse`.",
+    "Spends a refresh token and issues the next one of the same login, atomically: two concurrent uses cannot both succeed. An unknown, expired, revoked or spent token is 401 `invalid_refresh_token`. A spent token presented again also revokes the whole login (reuse detection), and logs `refresh.reuse`. Any token of a disabled account is 403 `account_disabled`.",
   result: "`{ token, user_id, family_id, expires_at }`: the next refresh token of the login, and whose it is.",
   example: `# endpoints/auth/renew.post.yaml
 summary: Trade a refresh token for a new pair
@@ -47,6 +50,12 @@ response:
       .where("spent_at", "is", null)
       .where("revoked_at", "is", null)
       .where("expires_at", ">", now)
+      // Disabling revokes every login, but an account disabled by other means (SQL, a custom action) is refused too.
+      .where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom("users").select("users.id").whereRef("users.id", "=", "refresh_tokens.user_id").where("users.disabled_at", "is", null),
+        ),
+      )
       .returning(["user_id", "family_id"])
       .executeTakeFirst();
     if (spent) {
@@ -56,9 +65,17 @@ response:
 
     const known = await db
       .selectFrom("refresh_tokens")
-      .select(["user_id", "family_id", "spent_at", "revoked_at"])
-      .where("token_hash", "=", hash)
+      .innerJoin("users", "users.id", "refresh_tokens.user_id")
+      .select([
+        "refresh_tokens.user_id",
+        "refresh_tokens.family_id",
+        "refresh_tokens.spent_at",
+        "refresh_tokens.revoked_at",
+        "users.disabled_at",
+      ])
+      .where("refresh_tokens.token_hash", "=", hash)
       .executeTakeFirst();
+    if (known?.disabled_at) throw disabled();
     if (known?.spent_at && !known.revoked_at) {
       // Someone holds a token that was already used: a thief or the victim. End that login for both, and keep that.
       await revokeFamily(db, known.family_id, now);
