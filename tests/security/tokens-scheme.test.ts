@@ -2,14 +2,15 @@ import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { registerConfirmed } from "../helpers/accounts.ts";
 import { databaseTargets } from "../helpers/databases.ts";
-import { rawRequest, type ServedApp, serveOnPort } from "../helpers/serve-on-port.ts";
+import { rawRequest } from "../helpers/raw-http.ts";
+import { serveOnPort } from "../helpers/serve-on-port.ts";
 import { useShippedApp } from "../helpers/shipped-app.ts";
 import { json, tokenFor } from "../helpers/test-app.ts";
 
 for (const target of databaseTargets()) {
   describe(`Authorization header tricks: only one Bearer token is read, and a bad header is 401 (${target.name})`, () => {
     const t = useShippedApp(target);
-    let served: ServedApp;
+    let served: Awaited<ReturnType<typeof serveOnPort>>;
     let victimId: string;
 
     before(async () => {
@@ -66,7 +67,7 @@ for (const target of databaseTargets()) {
       const guest = await tokenFor(t.app, ["guest"], victimId);
       const admin = await tokenFor(t.app, ["admin"]);
       const request = (first: string, second: string) =>
-        rawRequest(served.port, [
+        rawRequest(served.base, [
           `PUT /admin/users/${victimId}/roles/admin HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${first}\r\nAuthorization: Bearer ${second}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
         ]);
       const guestFirst = await request(guest, admin);
