@@ -109,14 +109,43 @@ export function compileInput(
   return {
     schema,
     check(value) {
-      if (validate(value)) return value;
-      const fields: Record<string, string> = {};
+      if (validate(value)) {
+        const withNul = nulPath(value);
+        if (withNul) throw new ValidationError({ [withNul.length > 0 ? withNul.join(".") : part]: "must not contain the NUL character" });
+        return value;
+      }
+      // A Map, so a field named `__proto__` is named in the answer rather than set as the prototype.
+      const fields = new Map<string, string>();
       for (const error of validate.errors ?? []) {
         const { field, message } = describeAjvError(error);
         const name = field.length > 0 ? field.join(".") : part;
-        fields[name] ??= message;
+        if (!fields.has(name)) fields.set(name, message);
       }
-      throw new ValidationError(fields);
+      throw new ValidationError(Object.fromEntries(fields));
     },
   };
+}
+
+/**
+ * Where the first NUL character is in a valid input (a string or a key), or
+ * undefined: PostgreSQL stores no NUL in text or jsonb, so such an input could
+ * only fail later, as a 500 from the database. A loop, not recursion: a free-form
+ * field may nest deeper than the stack.
+ */
+function nulPath(input: unknown): (string | number)[] | undefined {
+  const pending: [unknown, (string | number)[]][] = [[input, []]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [value, path] = next;
+    if (typeof value === "string") {
+      if (value.includes("\0")) return path;
+    } else if (Array.isArray(value)) {
+      for (let index = value.length - 1; index >= 0; index--) pending.push([value[index], [...path, index]]);
+    } else if (value !== null && typeof value === "object") {
+      for (const [key, field] of Object.entries(value)) {
+        if (key.includes("\0")) return [...path, key];
+        pending.push([field, [...path, key]]);
+      }
+    }
+  }
+  return undefined;
 }
