@@ -28,6 +28,10 @@ export interface Config {
   readonly mail: {
     readonly smtpUrl: string | undefined;
     readonly from: string;
+    /** The longest the mail server may stay silent (connecting and the greeting get at most 10 s of it). */
+    readonly timeoutSeconds: number;
+    /** Failed tries after which a mail is marked failed and no longer retried. */
+    readonly maxAttempts: number;
   };
   readonly publicUrl: string;
 }
@@ -95,6 +99,8 @@ export function loadConfig(env: Env = process.env, overrides: { appDir?: string 
     mail: {
       smtpUrl,
       from: env.MAIL_FROM || "trellis <no-reply@localhost>",
+      timeoutSeconds: duration("SMTP_TIMEOUT", "30s"),
+      maxAttempts: int("MAIL_MAX_ATTEMPTS", 20, 1, 1000),
     },
     publicUrl: (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, ""),
   };

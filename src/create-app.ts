@@ -86,6 +86,8 @@ export async function createApp(options: CreateAppOptions = {}): Promise<Trellis
     logger,
     now,
     local: !config.mail.smtpUrl,
+    maxAttempts: config.mail.maxAttempts,
+    timeoutSeconds: config.mail.timeoutSeconds,
   });
   mailer.start();
   // Rate-limit hits of keys used once (a new address) are not pruned by later hits: clear old ones hourly.

@@ -16,6 +16,7 @@ import listSessions from "./list-sessions.ts";
 import log from "./log.ts";
 import rateLimit from "./rate-limit.ts";
 import respond from "./respond.ts";
+import retryMail from "./retry-mail.ts";
 import revokeRefreshTokens from "./revoke-refresh-tokens.ts";
 import revokeRole from "./revoke-role.ts";
 import rotateRefreshToken from "./rotate-refresh-token.ts";
@@ -47,6 +48,7 @@ const all = [
   grantRole,
   revokeRole,
   sendMail,
+  retryMail,
 ];
 
 /** Every built-in action by name: the loader, the endpoint-file schema and the docs all read this one list. */

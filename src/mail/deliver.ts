@@ -11,8 +11,25 @@ export interface MailMessage {
   readonly html: string | null;
 }
 
-/** Hands one message to the mail system; throws when it was not accepted. */
+/** Hands one message to the mail system; throws when it was not accepted, a MailRefused when never to be. */
 export type Deliver = (message: MailMessage) => Promise<void>;
+
+/**
+ * The mail server refused this message for good: a 5xx reply (503 aside) to
+ * its sender, recipient or content. RFC 5321 (4.2.1) says the same message
+ * would be refused again, so it is not retried. A 5xx to the login is not
+ * one: that is the server's configuration, not the message.
+ */
+export class MailRefused extends Error {
+  override name = "MailRefused";
+}
+
+/** nodemailer's error for a reply that refused the message itself (it sets `permanent` from the reply code). */
+function refusesMessage(error: unknown): boolean {
+  const { code, responseCode } = (error ?? {}) as { code?: unknown; responseCode?: unknown };
+  const aboutMessage = code === "EENVELOPE" || code === "EMESSAGE";
+  return aboutMessage && typeof responseCode === "number" && responseCode >= 500 && responseCode < 600 && responseCode !== 503;
+}
 
 /**
  * SMTP_URL → a nodemailer SMTP transport. Without it (development), each
@@ -21,9 +38,15 @@ export type Deliver = (message: MailMessage) => Promise<void>;
 export function createDeliver(config: Config, print: (text: string) => void = (text) => process.stdout.write(text)): Deliver {
   const from = config.mail.from;
   if (config.mail.smtpUrl) {
-    const transport = nodemailer.createTransport({ url: config.mail.smtpUrl, ...smtpOptions(config.mail.smtpUrl) } as TransportOptions);
+    const options = { url: config.mail.smtpUrl, ...smtpOptions(config.mail.smtpUrl, config.mail.timeoutSeconds) };
+    const transport = nodemailer.createTransport(options as TransportOptions);
     return async (message) => {
-      await transport.sendMail({ from, to: message.to, subject: message.subject, text: message.text, html: message.html ?? undefined });
+      try {
+        await transport.sendMail({ from, to: message.to, subject: message.subject, text: message.text, html: message.html ?? undefined });
+      } catch (error) {
+        if (refusesMessage(error)) throw new MailRefused((error as Error).message, { cause: error });
+        throw error;
+      }
     };
   }
   const outbox = path.join(config.dataDir, "outbox");
@@ -46,14 +69,16 @@ export function createDeliver(config: Config, print: (text: string) => void = (t
 }
 
 /**
- * Timeouts, so a hung mail server cannot hold a delivery forever. With
+ * Timeouts, so a hung mail server cannot hold a delivery forever: SMTP_TIMEOUT
+ * for each reply, at most 10 s of it to connect and to be greeted. With
  * `smtp://` (no TLS asked for), STARTTLS is still used when offered, but an
  * unverifiable certificate does not stop delivery: that is no weaker than the
  * plain text the URL asked for, and local and test servers often have one.
  * `smtps://`, or any `?tls.…` setting in the URL, keeps full verification.
  */
-function smtpOptions(url: string): Record<string, unknown> {
-  const timeouts = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
+function smtpOptions(url: string, timeoutSeconds: number): Record<string, unknown> {
+  const waitMs = timeoutSeconds * 1000;
+  const timeouts = { connectionTimeout: Math.min(10_000, waitMs), greetingTimeout: Math.min(10_000, waitMs), socketTimeout: waitMs };
   const strict = url.startsWith("smtps://") || /[?&]tls\./.test(url);
   return strict ? timeouts : { ...timeouts, tls: { rejectUnauthorized: false } };
 }
