@@ -9,6 +9,7 @@ export type ErrorCode =
   | "unauthorized"
   | "forbidden"
   | "database_unavailable"
+  | "step_timeout"
   | "internal_error"
   | "account_disabled"
   | (string & {});

@@ -6,6 +6,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PGliteDialect, PostgresDialect } from "kysely";
 import pg from "pg";
 import { lockDataDir } from "./data-dir-lock.ts";
+import { guardedPool } from "./guarded-pool.ts";
 import type { Database, Db } from "./schema.ts";
 
 const INT8_OID = 20;
@@ -21,6 +22,12 @@ export interface DatabaseOptions {
   readonly url?: string | undefined;
   /** Folder for the embedded database; unset → in memory (tests). */
   readonly dataDir?: string | undefined;
+  /**
+   * PostgreSQL only (DATABASE_TIMEOUT): the longest to wait for a connection
+   * and for the answer to one statement, which the server also cancels then.
+   * Migrations are not bound by it.
+   */
+  readonly timeoutMs?: number | undefined;
 }
 
 /** Runs SQL on the held connection: without params a whole script (several statements), with params one statement. */
@@ -41,6 +48,12 @@ export interface DatabaseHandle {
 
 /** Any 64-bit number unlikely to be used by another tool for pg_advisory_lock. */
 const MIGRATION_LOCK = 7_269_751_201;
+const DEFAULT_TIMEOUT_MS = 5000;
+
+const parseTypes = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format ?? "text")) as typeof pg.types.getTypeParser,
+};
 
 /**
  * One kysely instance over PGlite or a pg pool. Counts and bigint ids come
@@ -48,23 +61,29 @@ const MIGRATION_LOCK = 7_269_751_201;
  */
 export function createDatabase(options: DatabaseOptions): DatabaseHandle {
   if (options.url) {
+    const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const connection = { connectionString: options.url, application_name: "trellis", connectionTimeoutMillis: timeout, types: parseTypes };
     const pool = new pg.Pool({
-      connectionString: options.url,
+      ...connection,
       max: 10,
-      connectionTimeoutMillis: 5000,
-      types: {
-        getTypeParser: ((oid: number, format?: "text" | "binary") =>
-          oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format ?? "text")) as typeof pg.types.getTypeParser,
-      },
+      // A server that goes silent (a cut network) answers nothing: pg gives up on the statement itself,
+      // and PostgreSQL cancels one that runs too long, freeing its locks. Both are sent at connect: no round trip.
+      query_timeout: timeout,
+      statement_timeout: timeout,
+      keepAlive: true,
     });
     // An idle client that loses its server must not crash the process.
     pool.on("error", () => {});
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: guardedPool(pool) }) });
     return {
       db,
       kind: "postgres",
       async exclusive(work) {
-        const client = await pool.connect();
+        // A connection of its own, outside the pool's timeouts: a migration may take long, and so may
+        // waiting for another instance's.
+        const client = new pg.Client(connection);
+        client.on("error", () => {});
+        await client.connect();
         try {
           await client.query("select pg_advisory_lock($1)", [MIGRATION_LOCK]);
           try {
@@ -74,7 +93,7 @@ export function createDatabase(options: DatabaseOptions): DatabaseHandle {
             await client.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK]);
           }
         } finally {
-          client.release();
+          await client.end();
         }
       },
       ping: async () => {

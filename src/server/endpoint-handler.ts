@@ -1,5 +1,6 @@
 import type { Context } from "hono";
-import type { AfterTask, Outcome, Services } from "../actions/define-action.ts";
+import type { Outcome, Services } from "../actions/define-action.ts";
+import { isDatabaseUnavailable } from "../db/unavailable.ts";
 import { TrellisError, ValidationError } from "../errors.ts";
 import { METHODS_WITH_BODY } from "../loader/route-from-path.ts";
 import type { CompiledEndpoint } from "../pipeline/compiled-endpoint.ts";
@@ -7,6 +8,7 @@ import type { Reply } from "../pipeline/reply.ts";
 import { RequestTransaction } from "../pipeline/request-transaction.ts";
 import { runSteps } from "../pipeline/run-steps.ts";
 import { createScope } from "../pipeline/scope.ts";
+import { StepDeadline, StepTimeout } from "../pipeline/step-timeout.ts";
 import { authorize } from "../rbac/authorize.ts";
 import { prepareResponse, replyResponse } from "./endpoint-response.ts";
 import { resolvePrincipal } from "./principal.ts";
@@ -49,10 +51,15 @@ export function createEndpointHandler(endpoint: CompiledEndpoint, services: Serv
     }
     const request = requestInfo(c, services.config.trustProxy);
     const scope = createScope({ body, query, params, auth: principal, request, now: services.now(), app: appInfo });
-    const tasks: AfterTask[] = [];
-    const context = { services, request, after: (task: AfterTask) => void tasks.push(task) };
     const transaction = new RequestTransaction(services.db);
-    const reply = await runInTransaction(() => runSteps(endpoint.steps, scope, context, transaction), transaction, tasks, services);
+    const context = { services, request, after: transaction.after };
+    const deadline = new StepDeadline(services.config.stepTimeoutMs);
+    const reply = await runInTransaction(
+      () => runSteps(endpoint.steps, scope, context, transaction, deadline),
+      transaction,
+      deadline,
+      services,
+    );
     return reply ? replyResponse(reply) : buildResponse(scope);
   };
 }
@@ -70,43 +77,51 @@ function refuseUndeclaredBody(body: unknown): Record<string, never> {
 
 /**
  * Runs the steps, ends the transaction (committed, or rolled back when a step
- * failed; a keepWrites error commits what was written) and then, whatever
+ * failed; a keepWrites error commits what its step wrote) and then, whatever
  * happened, the after-tasks, told whether the writes were committed.
+ *
+ * After a step timed out or the database failed, the answer does not wait
+ * for the rollback: the step may still be running (a statement ends when
+ * PostgreSQL cancels it), and a silent server would not answer. The
+ * transaction can no longer commit, and the tasks run once it has ended.
  */
 async function runInTransaction(
   run: () => Promise<Reply | undefined>,
   transaction: RequestTransaction,
-  tasks: readonly AfterTask[],
+  deadline: StepDeadline,
   services: Services,
 ): Promise<Reply | undefined> {
-  let outcome: Outcome = "rolled-back";
+  let reply: Reply | undefined;
   try {
-    let reply: Reply | undefined;
-    try {
-      reply = await run();
-    } catch (error) {
-      const keep = error instanceof TrellisError && error.keepWrites;
-      await transaction.end(keep).catch((ending: unknown) => {
-        throw keep ? ending : error;
-      });
-      if (keep) outcome = "committed";
+    reply = await run();
+  } catch (error) {
+    deadline.stop();
+    const keep = error instanceof TrellisError && error.keepWrites;
+    if (!keep && (error instanceof StepTimeout || isDatabaseUnavailable(error))) {
+      void endThenRunTasks(transaction, false, services).catch((ending: unknown) =>
+        services.logger.warn("rolling back a failed request failed", { error: ending instanceof Error ? ending.message : String(ending) }),
+      );
       throw error;
     }
-    await transaction.end(true);
-    outcome = "committed";
-    return reply;
-  } finally {
-    await runAfterTasks(tasks, outcome, services);
+    await endThenRunTasks(transaction, keep, services).catch((ending: unknown) => {
+      throw keep ? ending : error;
+    });
+    throw error;
   }
+  deadline.stop();
+  await endThenRunTasks(transaction, true, services);
+  return reply;
 }
 
-/** After-tasks run in order; one that fails is logged and does not change the response already decided. */
-async function runAfterTasks(tasks: readonly AfterTask[], outcome: Outcome, services: Services): Promise<void> {
-  for (const task of tasks) {
-    try {
-      await task(outcome);
-    } catch (error) {
-      services.logger.error("after-request task failed", { error: error instanceof Error ? error.message : String(error) });
-    }
+/** Ends the transaction; then, whether or not that worked, the after-tasks (one that fails is logged and changes nothing). */
+async function endThenRunTasks(transaction: RequestTransaction, commit: boolean, services: Services): Promise<void> {
+  let outcome: Outcome = "rolled-back";
+  try {
+    await transaction.end(commit);
+    if (commit) outcome = "committed";
+  } finally {
+    await transaction.runAfterTasks(outcome, (error) =>
+      services.logger.error("after-request task failed", { error: error instanceof Error ? error.message : String(error) }),
+    );
   }
 }
