@@ -17,6 +17,10 @@ export interface Config {
   readonly bcryptQueue: number;
   /** How many reverse proxies in front of us append to X-Forwarded-For; 0 trusts none. */
   readonly trustProxy: number;
+  /** The longest a connection or one statement may take on PostgreSQL before it counts as unavailable (503). */
+  readonly databaseTimeoutMs: number;
+  /** The longest one step of an endpoint may run before the request is answered 504 and rolled back. */
+  readonly stepTimeoutMs: number;
   readonly jwt: {
     readonly secret: string | undefined;
     readonly privateKey: string | undefined;
@@ -88,6 +92,8 @@ export function loadConfig(env: Env = process.env, overrides: { appDir?: string 
     bcryptWorkers,
     bcryptQueue: int("BCRYPT_QUEUE", 8 * bcryptWorkers, 0, 10_000),
     trustProxy: int("TRUST_PROXY", 0, 0, 10),
+    databaseTimeoutMs: duration("DATABASE_TIMEOUT", "5s") * 1000,
+    stepTimeoutMs: duration("STEP_TIMEOUT", "10s") * 1000,
     jwt: {
       secret: env.JWT_SECRET || undefined,
       privateKey: env.JWT_PRIVATE_KEY || undefined,
