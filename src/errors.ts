@@ -26,8 +26,9 @@ export class TrellisError extends Error {
   override name = "TrellisError";
   readonly headers: Record<string, string>;
   /**
-   * The request fails, but what it wrote so far is committed: for failures
-   * that must be remembered, like a failed login counted toward a lockout.
+   * The request fails, but what the failing step wrote is committed (and
+   * nothing earlier steps wrote): for failures that must be remembered, like
+   * a failed login counted toward a lockout. See runSteps.
    */
   readonly keepWrites: boolean;
 
