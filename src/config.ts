@@ -21,9 +21,20 @@ export interface Config {
   readonly databaseTimeoutMs: number;
   /** The longest one step of an endpoint may run before the request is answered 504 and rolled back. */
   readonly stepTimeoutMs: number;
+  /** What hash-password accepts as a new password. */
+  readonly password: {
+    readonly minBytes: number;
+    readonly maxBytes: number;
+    /** Refuse the passwords most often found in leaks (PASSWORD_REFUSE_COMMON). */
+    readonly refuseCommon: boolean;
+  };
   readonly jwt: {
     readonly secret: string | undefined;
     readonly privateKey: string | undefined;
+    /** Retired HS256 secrets (JWT_PREVIOUS_SECRETS): they still verify, never sign. */
+    readonly previousSecrets: readonly string[];
+    /** Retired keys (JWT_PREVIOUS_KEYS), PEM blocks one after the other: they still verify, never sign. */
+    readonly previousKeys: string | undefined;
     readonly issuer: string;
     readonly audience: string;
     readonly accessTtlSeconds: number;
@@ -94,9 +105,15 @@ export function loadConfig(env: Env = process.env, overrides: { appDir?: string 
     trustProxy: int("TRUST_PROXY", 0, 0, 10),
     databaseTimeoutMs: duration("DATABASE_TIMEOUT", "5s") * 1000,
     stepTimeoutMs: duration("STEP_TIMEOUT", "10s") * 1000,
+    password: passwordPolicy(env, int, problems),
     jwt: {
       secret: env.JWT_SECRET || undefined,
       privateKey: env.JWT_PRIVATE_KEY || undefined,
+      previousSecrets: (env.JWT_PREVIOUS_SECRETS ?? "")
+        .split(",")
+        .map((secret) => secret.trim())
+        .filter(Boolean),
+      previousKeys: env.JWT_PREVIOUS_KEYS || undefined,
       issuer: env.JWT_ISSUER || "trellis",
       audience: env.JWT_AUDIENCE || "trellis",
       accessTtlSeconds: duration("ACCESS_TOKEN_TTL", "15m"),
@@ -112,6 +129,16 @@ export function loadConfig(env: Env = process.env, overrides: { appDir?: string 
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** PASSWORD_MIN_BYTES, PASSWORD_MAX_BYTES (bcrypt reads 72 bytes at most) and PASSWORD_REFUSE_COMMON. */
+function passwordPolicy(env: Env, int: (name: string, fallback: number, min: number, max: number) => number, problems: string[]) {
+  const minBytes = int("PASSWORD_MIN_BYTES", 8, 1, 72);
+  const maxBytes = int("PASSWORD_MAX_BYTES", 72, 1, 72);
+  if (minBytes > maxBytes) problems.push(`PASSWORD_MIN_BYTES (${minBytes}) must not be more than PASSWORD_MAX_BYTES (${maxBytes})`);
+  const common = (env.PASSWORD_REFUSE_COMMON || "false").toLowerCase();
+  if (common !== "true" && common !== "false") problems.push(`PASSWORD_REFUSE_COMMON must be true or false, got "${common}"`);
+  return { minBytes, maxBytes, refuseCommon: common === "true" };
 }
 
 export class ConfigError extends Error {

@@ -38,6 +38,35 @@ export async function enforceLimit(db: Db | Tx, key: string, limit: number, wind
   if (hits >= limit) throw tooManyRequests(oldest, windowSeconds, now);
 }
 
+/** What `takeHit` decided: counted, or refused with the oldest hit of the full window (for Retry-After). */
+export type HitOutcome = { readonly counted: true } | { readonly counted: false; readonly oldest: Date };
+
+/**
+ * Counts one hit of `key` if fewer than `limit` are in the window, else
+ * counts nothing: a call past the limit neither stretches the window nor
+ * takes a later call's place. Under the key's lock like enforceLimit, so
+ * parallel calls are judged one after the other. `db` should be a
+ * transaction: the lock lasts until it ends.
+ */
+export async function takeHit(db: Db | Tx, key: string, limit: number, windowSeconds: number, now: Date): Promise<HitOutcome> {
+  await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(db);
+  const since = new Date(now.getTime() - windowSeconds * 1000);
+  const dayAgo = new Date(now.getTime() - 86_400_000);
+  // One statement (one round trip): count the window, insert when under the limit, forget this key's day-old hits.
+  const { rows } = await sql<{ hits: number | string; oldest: Date | string | null }>`
+    with recent as (
+      select count(*) as hits, min(at) as oldest from rate_limit_hits where key = ${key} and at > ${since}
+    ), counted as (
+      insert into rate_limit_hits (key, at) select ${key}, ${now} from recent where recent.hits < ${limit}
+    ), forgotten as (
+      delete from rate_limit_hits where key = ${key} and at < ${dayAgo}
+    )
+    select hits, oldest from recent`.execute(db);
+  const row = rows[0];
+  if (Number(row?.hits ?? 0) < limit) return { counted: true };
+  return { counted: false, oldest: row?.oldest ? new Date(row.oldest) : now };
+}
+
 /** Records one hit and forgets this key's hits older than a day, so the table stays small. */
 export async function recordHit(db: Db | Tx, key: string, now: Date): Promise<void> {
   await db.insertInto("rate_limit_hits").values({ key, at: now }).execute();
