@@ -48,6 +48,11 @@ export interface Config {
     /** Failed tries after which a mail is marked failed and no longer retried. */
     readonly maxAttempts: number;
   };
+  /** How long rows are kept before the periodic purge deletes them (src/db/retention.ts). */
+  readonly retention: {
+    readonly logSeconds: number;
+    readonly outboxSeconds: number;
+  };
   readonly publicUrl: string;
 }
 
@@ -124,6 +129,10 @@ export function loadConfig(env: Env = process.env, overrides: { appDir?: string 
       from: env.MAIL_FROM || "trellis <no-reply@localhost>",
       timeoutSeconds: duration("SMTP_TIMEOUT", "30s"),
       maxAttempts: int("MAIL_MAX_ATTEMPTS", 20, 1, 1000),
+    },
+    retention: {
+      logSeconds: duration("LOG_RETENTION", "90d"),
+      outboxSeconds: duration("OUTBOX_RETENTION", "7d"),
     },
     publicUrl: (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, ""),
   };

@@ -7,6 +7,7 @@ import { type Config, loadConfig } from "./config.ts";
 import { migrateApp } from "./db/app-migrations.ts";
 import { createDatabase, type DatabaseHandle } from "./db/create-database.ts";
 import { migrate } from "./db/migrate.ts";
+import { startRetention } from "./db/retention.ts";
 import { syncRoles } from "./db/sync-roles.ts";
 import { type LoadedApp, type LoadResult, loadApp } from "./loader/load-app.ts";
 import { LoadError, type LoadIssue } from "./loader/load-issue.ts";
@@ -14,8 +15,6 @@ import { createLogger, type Logger } from "./logger.ts";
 import { createDeliver } from "./mail/deliver.ts";
 import { createMailer } from "./mail/mailer.ts";
 import { buildRouter } from "./server/build-router.ts";
-
-const HOUR_MS = 3_600_000;
 
 export interface CreateAppOptions {
   /** Defaults to the environment's. */
@@ -93,11 +92,8 @@ export async function createApp(options: CreateAppOptions = {}): Promise<Trellis
     timeoutSeconds: config.mail.timeoutSeconds,
   });
   mailer.start();
-  // Rate-limit hits of keys used once (a new address) are not pruned by later hits: clear old ones hourly.
-  const housekeeping = setInterval(() => {
-    pruneHits(database.db, now()).catch((error: unknown) => logger.warn("pruning rate-limit hits failed", { error: String(error) }));
-  }, HOUR_MS);
-  housekeeping.unref();
+  // Old log, delivered mail and dead tokens, now and hourly; rate-limit hits of keys used once (a new address) too.
+  const retention = startRetention({ db: database.db, now, logger, policy: config.retention, alsoPrune: [pruneHits] });
   let services: Services = { config, logger, db: database.db, keys, roles: loaded.roles, mailer, now, ping: () => database.ping() };
   const routerOptions = { logRequests: options.logRequests ?? false, rebuiltOften: options.rebuiltOften ?? false };
   let router: Hono = buildRouter(loaded, services, routerOptions);
@@ -131,7 +127,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<Trellis
       return result;
     },
     async close() {
-      clearInterval(housekeeping);
+      await retention.stop();
       await mailer.stop();
       if (ownsDatabase) await database.close();
     },
