@@ -58,10 +58,12 @@ for (const target of targets) {
     let outbox: OutboxRow[] = [];
 
     before(async () => {
-      if (target.name === "postgres") {
-        const database = target.open(dataDir);
+      // Created and migrated beforehand, so the server starts within startInstance's wait even on a busy machine.
+      const database = target.open(dataDir);
+      try {
         await migrate(database.db);
         await resetDatabase(database);
+      } finally {
         await database.close();
       }
       smtp = await startSmtp();
