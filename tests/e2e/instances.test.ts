@@ -229,13 +229,9 @@ describe("several instances on one PostgreSQL", { skip: DATABASE_URL ? false : "
     assert.equal(statuses.filter((status) => status === 401).length, 5, `statuses ${statuses}`);
     assert.equal(statuses.filter((status) => status === 429).length, 7, `statuses ${statuses}`);
 
-    // endpoints/auth/forgot-password.post.yaml: 5 per address per hour.
+    // endpoints/auth/forgot-password.post.yaml: 5 reset mails per account per hour; past that the same 202 and no mail.
     for (let i = 0; i < 5; i++) assert.equal((await (i % 2 === 0 ? b : a).post("/auth/forgot-password", { email })).status, 202);
-    for (const via of [a, b]) {
-      const capped = await via.post("/auth/forgot-password", { email });
-      assert.equal(capped.status, 429, via.name);
-      assert.ok(Number(capped.headers.get("retry-after")) > 0);
-    }
+    for (const via of [a, b]) assert.equal((await via.post("/auth/forgot-password", { email })).status, 202, via.name);
     const queued = (await outboxTo([email])).filter((row) => row.subject === "Reset your password");
     assert.equal(queued.length, 5, "the capped requests queued no mail");
     await eventually("the 5 reset mails", async () => (await outboxTo([email])).every((row) => row.sent_at !== null));
