@@ -156,12 +156,17 @@ for (const target of databaseTargets()) {
 
     it("a login for an unknown address takes a bcrypt turn like a known one: a full queue answers it 503 busy too", async () => {
       await registerConfirmed(narrow, t.smtp, "known@example.com", "correct horse");
+      // Five at most for one address: more would wait for the lockout's count and could be 429.
       const burst = async (email: (i: number) => string) =>
-        (await Promise.all(Array.from({ length: 5 }, (_, i) => login(narrow, email(i), "wrong horse")))).map((res) => res.status).sort();
-      const unknown = await burst((i) => `unknown${i}@example.com`);
-      const known = await burst(() => "known@example.com");
-      assert.deepEqual(unknown, [401, 401, 503, 503, 503]);
-      assert.deepEqual(known, unknown);
+        (await Promise.all(Array.from({ length: 5 }, (_, i) => login(narrow, email(i), "wrong horse")))).map((res) => res.status);
+      // Had the unknown address skipped bcrypt, every one of its answers would be a quick 401.
+      for (const statuses of [await burst((i) => `unknown${i}@example.com`), await burst(() => "known@example.com")]) {
+        assert.ok(statuses.includes(401) && statuses.includes(503), statuses.join());
+        assert.ok(
+          statuses.every((status) => status === 401 || status === 503),
+          statuses.join(),
+        );
+      }
     });
   });
 }
