@@ -166,5 +166,31 @@ for (const target of databaseTargets()) {
       assert.equal(logged.length, 2);
       assert.ok(logged.every((row) => row.user_id === admin.id && (row.data as { target?: string }).target === hal));
     });
+
+    it("a disabled account asking for a reset gets the same 202 as anyone and no link is issued or mailed", async () => {
+      const admin = await adminSession(t);
+      const ivy = await guestUser(t, "ivy@example.com");
+      assert.equal((await disable(admin.access_token, ivy)).status, 204);
+      await t.app.services.mailer.idle();
+      t.smtp.clear();
+
+      const asked = await t.app.request("/auth/forgot-password", json({ email: "ivy@example.com" }));
+      const unknown = await t.app.request("/auth/forgot-password", json({ email: "nobody@example.com" }));
+      assert.equal(asked.status, 202);
+      assert.deepEqual(await asked.json(), await unknown.json());
+      await t.app.services.mailer.idle();
+      const resets = await t.database.db
+        .selectFrom("one_time_tokens")
+        .select("id")
+        .where("user_id", "=", ivy)
+        .where("purpose", "=", "reset-password")
+        .execute();
+      assert.deepEqual(resets, []);
+      const queued = await t.database.db.selectFrom("outbox").select("subject").where("to", "=", "ivy@example.com").execute();
+      assert.ok(
+        queued.every((row) => !/reset/i.test(row.subject)),
+        "no reset mail queued",
+      );
+    });
   });
 }
