@@ -131,6 +131,8 @@ function keyStoreFor(key: SigningKey, retired: readonly VerifyingKey[], config: 
       if (known) return known;
       try {
         const payload = await verifyWithTrustedKeys(token, currentDate);
+        // jose requires `sub` but not that it is text; every user id downstream is.
+        if (typeof payload.sub !== "string" || payload.sub === "") throw new Error("sub is not a string");
         const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === "string") : [];
         const principal: Principal = Object.freeze({ ...payload, sub: payload.sub as string, roles: Object.freeze(roles) });
         remember(token, principal, (payload.exp ?? 0) * 1000);

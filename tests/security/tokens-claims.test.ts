@@ -53,6 +53,12 @@ for (const target of databaseTargets()) {
       assert.equal(res.status, 204);
     });
 
+    it("a token whose sub is not a non-empty string (a number, an object, empty) is 401 invalid_token", async () => {
+      await assertRefused(adminToken({ sub: 1 }));
+      await assertRefused(adminToken({ sub: { id: "x" } }));
+      await assertRefused(adminToken({ sub: "" }));
+    });
+
     it("a token with no iss, or another issuer's, is 401", async () => {
       await assertRefused(adminToken({ iss: undefined }));
       await assertRefused(adminToken({ iss: "https://evil.example" }));
