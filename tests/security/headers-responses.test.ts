@@ -81,6 +81,14 @@ for (const target of databaseTargets()) {
       }
     });
 
+    it("the pages a token link opens cannot be framed by another site (clickjacking): frame-ancestors 'none'", async () => {
+      for (const page of ["/auth/confirm", "/auth/reset-password"]) {
+        const res = await http(`${page}?token=${"a".repeat(43)}`);
+        assert.equal(res.status, 200);
+        assert.match(res.headers.get("content-security-policy") ?? "", /frame-ancestors 'none'/, page);
+      }
+    });
+
     it("a token link carrying markup (reflected XSS) is 400 JSON, and the markup is not echoed", async () => {
       const payload = encodeURIComponent('"><script>alert(document.domain)</script>');
       for (const page of ["/auth/confirm", "/auth/reset-password"]) {
