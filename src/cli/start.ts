@@ -1,4 +1,5 @@
 import cluster from "node:cluster";
+import type { Server } from "node:http";
 import net from "node:net";
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
@@ -9,6 +10,7 @@ import type { LoadedApp } from "../loader/load-app.ts";
 import { formatIssue, LoadError } from "../loader/load-issue.ts";
 import { withPrefix } from "../loader/route-from-path.ts";
 import { createLogger } from "../logger.ts";
+import { answerClientErrorsAsJson } from "../server/client-error.ts";
 import { serveControlSocket } from "./control-socket.ts";
 import { loadForCli } from "./load-for-cli.ts";
 import { superviseWorkers } from "./supervise-workers.ts";
@@ -86,6 +88,7 @@ async function serveApp(config: Config, { watch }: { watch: boolean }): Promise<
     if (cluster.isPrimary) process.stdout.write(routeTable(app.loaded));
     logger.info(`trellis listening on http://${config.host}:${info.port}`, { port: info.port, pid: process.pid });
   });
+  answerClientErrorsAsJson(server as Server);
   server.on("error", (error: NodeJS.ErrnoException) => {
     const reason = error.code === "EADDRINUSE" ? "the port is in use (set PORT, or PORT=0 for any free one)" : error.message;
     process.stderr.write(`trellis cannot listen on ${config.host}:${config.port}: ${reason}\n`);

@@ -4,6 +4,7 @@ import net from "node:net";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { runTrellis } from "../helpers/cli.ts";
+import { rawRequest } from "../helpers/raw-http.ts";
 import { fixture, tempDir } from "../helpers/test-app.ts";
 
 describe("trellis start", () => {
@@ -17,6 +18,15 @@ describe("trellis start", () => {
     assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
     assert.ok(fs.existsSync(path.join(dataDir, "jwt-secret")), "a generated secret is kept under DATA_DIR");
     assert.ok(fs.existsSync(path.join(dataDir, "pgdata")), "the embedded database lives under DATA_DIR");
+    // Requests Node's parser refuses before trellis sees them still get the JSON error shape.
+    const unknownMethod = await rawRequest(`http://127.0.0.1:${port}`, ["FOO /hello HTTP/1.1\r\nHost: x\r\n\r\n"]);
+    assert.equal(unknownMethod.status, 400);
+    assert.equal(JSON.parse(unknownMethod.body).error.code, "bad_request");
+    const hugeHeader = await rawRequest(`http://127.0.0.1:${port}`, [
+      `GET /hello HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`,
+    ]);
+    assert.equal(hugeHeader.status, 431);
+    assert.equal(JSON.parse(hugeHeader.body).error.code, "headers_too_large");
 
     server.child.kill("SIGTERM");
     assert.equal(await server.exited, 0);
