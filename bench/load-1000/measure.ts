@@ -12,8 +12,8 @@ import { createApp } from "../../src/create-app.ts";
 import { createDatabase } from "../../src/db/create-database.ts";
 import { loadApp } from "../../src/loader/load-app.ts";
 import { createLogger } from "../../src/logger.ts";
-import { median } from "../lib/median.ts";
 import { generateApp } from "../../tests/helpers/generated-app.ts";
+import { median } from "../lib/median.ts";
 
 const ENDPOINTS = 1000;
 
