@@ -92,9 +92,10 @@ response:
   async run({ db, services, request }, options, { who, key, userId, ok, rehash }) {
     const now = services.now();
     // Counted again under the key's lock: of concurrent attempts, only as many as the limit get an answer.
-    await enforceLimit(db, key, options.max_failures ?? 5, durationSeconds(options.window ?? "15m"), now);
+    const window = durationSeconds(options.window ?? "15m");
+    await enforceLimit(db, key, options.max_failures ?? 5, window, now);
     if (!ok || userId === undefined) {
-      await recordHit(db, key, now);
+      await recordHit(db, key, window, now);
       // Only an address that looks like one is logged: people paste passwords into the email field.
       const email = "email" in who && LOOKS_LIKE_EMAIL.test(who.email) ? { email: who.email } : {};
       await writeLog(db, { event: "login.failed", user: userId ?? null, ip: request.ip, data: email });

@@ -51,15 +51,15 @@ export type HitOutcome = { readonly counted: true } | { readonly counted: false;
 export async function takeHit(db: Db | Tx, key: string, limit: number, windowSeconds: number, now: Date): Promise<HitOutcome> {
   await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(db);
   const since = new Date(now.getTime() - windowSeconds * 1000);
-  const dayAgo = new Date(now.getTime() - 86_400_000);
-  // One statement (one round trip): count the window, insert when under the limit, forget this key's day-old hits.
+  const expiresAt = new Date(now.getTime() + windowSeconds * 1000);
+  // One statement (one round trip): count the window, insert when under the limit, forget this key's expired hits.
   const { rows } = await sql<{ hits: number | string; oldest: Date | string | null }>`
     with recent as (
       select count(*) as hits, min(at) as oldest from rate_limit_hits where key = ${key} and at > ${since}
     ), counted as (
-      insert into rate_limit_hits (key, at) select ${key}, ${now} from recent where recent.hits < ${limit}
+      insert into rate_limit_hits (key, at, expires_at) select ${key}, ${now}, ${expiresAt} from recent where recent.hits < ${limit}
     ), forgotten as (
-      delete from rate_limit_hits where key = ${key} and at < ${dayAgo}
+      delete from rate_limit_hits where key = ${key} and ${expired(now)}
     )
     select hits, oldest from recent`.execute(db);
   const row = rows[0];
@@ -67,24 +67,23 @@ export async function takeHit(db: Db | Tx, key: string, limit: number, windowSec
   return { counted: false, oldest: row?.oldest ? new Date(row.oldest) : now };
 }
 
-/** Records one hit and forgets this key's hits older than a day, so the table stays small. */
-export async function recordHit(db: Db | Tx, key: string, now: Date): Promise<void> {
-  await db.insertInto("rate_limit_hits").values({ key, at: now }).execute();
+/** Records one hit, counted in a window of `windowSeconds`, and forgets this key's expired hits, so the table stays small. */
+export async function recordHit(db: Db | Tx, key: string, windowSeconds: number, now: Date): Promise<void> {
   await db
-    .deleteFrom("rate_limit_hits")
-    .where("key", "=", key)
-    .where("at", "<", new Date(now.getTime() - 86_400_000))
+    .insertInto("rate_limit_hits")
+    .values({ key, at: now, expires_at: new Date(now.getTime() + windowSeconds * 1000) })
     .execute();
+  await sql`delete from rate_limit_hits where key = ${key} and ${expired(now)}`.execute(db);
 }
 
 export async function clearHits(db: Db | Tx, key: string): Promise<void> {
   await db.deleteFrom("rate_limit_hits").where("key", "=", key).execute();
 }
 
-/** Forgets every hit older than a day: keys used once (a new address) are never pruned by recordHit. */
+/** Forgets every hit whose window has ended: keys used once (a new address) are never pruned by a later hit. */
 export async function pruneHits(db: Db, now: Date): Promise<void> {
-  await db
-    .deleteFrom("rate_limit_hits")
-    .where("at", "<", new Date(now.getTime() - 86_400_000))
-    .execute();
+  await sql`delete from rate_limit_hits where ${expired(now)}`.execute(db);
 }
+
+/** A hit past the end of its window; one from before migration 0004 lasted a day. */
+const expired = (now: Date) => sql`coalesce(expires_at, at + interval '1 day') < ${now}`;

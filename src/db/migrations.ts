@@ -107,6 +107,13 @@ const migrations: Record<string, Migration> = {
       await sql`create index outbox_pending on outbox (next_attempt_at) where sent_at is null and failed_at is null`.execute(db);
     },
   },
+  "0004_rate_limit_expiry": {
+    // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists
+    async up(db: Kysely<any>) {
+      // Each hit says when it stops mattering (its window's end), so a cap over a week is not forgotten after a day.
+      await db.schema.alterTable("rate_limit_hits").addColumn("expires_at", "timestamptz").execute();
+    },
+  },
 };
 
 export const trellisMigrations: MigrationProvider = {

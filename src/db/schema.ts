@@ -45,7 +45,12 @@ export interface TrellisTables {
     ip: string | null;
     data: ColumnType<Record<string, unknown>, string, string>;
   };
-  rate_limit_hits: { key: string; at: ColumnType<Date, Date, never> };
+  rate_limit_hits: {
+    key: string;
+    at: ColumnType<Date, Date, never>;
+    /** The end of the window the hit was counted in; null for hits written before migration 0004 (a day). */
+    expires_at: ColumnType<Date | null, Date | undefined, never>;
+  };
   outbox: {
     id: Generated<number>;
     to: string;
