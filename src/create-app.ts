@@ -9,6 +9,7 @@ import { createDatabase, type DatabaseHandle } from "./db/create-database.ts";
 import { migrate } from "./db/migrate.ts";
 import { startRetention } from "./db/retention.ts";
 import { syncRoles } from "./db/sync-roles.ts";
+import { appView } from "./loader/app-view.ts";
 import { type LoadedApp, type LoadResult, loadApp } from "./loader/load-app.ts";
 import { LoadError, type LoadIssue } from "./loader/load-issue.ts";
 import { createLogger, type Logger } from "./logger.ts";
@@ -94,7 +95,17 @@ export async function createApp(options: CreateAppOptions = {}): Promise<Trellis
   mailer.start();
   // Old log, delivered mail and dead tokens, now and hourly; rate-limit hits of keys used once (a new address) too.
   const retention = startRetention({ db: database.db, now, logger, policy: config.retention, alsoPrune: [pruneHits] });
-  let services: Services = { config, logger, db: database.db, keys, roles: loaded.roles, mailer, now, ping: () => database.ping() };
+  let services: Services = {
+    config,
+    logger,
+    db: database.db,
+    keys,
+    roles: loaded.roles,
+    mailer,
+    now,
+    ping: () => database.ping(),
+    app: appView(loaded),
+  };
   const routerOptions = { logRequests: options.logRequests ?? false, rebuiltOften: options.rebuiltOften ?? false };
   let router: Hono = buildRouter(loaded, services, routerOptions);
 
@@ -118,7 +129,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<Trellis
           if (!sameRoles(result.app, loaded)) await syncRoles(database.db, result.app);
           loaded = result.app;
           // A new services object: requests still running on the old table keep the roles they started with.
-          services = { ...services, roles: loaded.roles };
+          services = { ...services, roles: loaded.roles, app: appView(loaded) };
           router = buildRouter(loaded, services, routerOptions);
         }
       }

@@ -4,7 +4,7 @@ import type { Db, Tx } from "../db/schema.ts";
 import type { Logger } from "../logger.ts";
 import type { Mailer } from "../mail/mailer.ts";
 import type { Scope } from "../pipeline/scope.ts";
-import type { RoleGraph } from "../rbac/role-graph.ts";
+import type { RoleGraph, RoleSpec } from "../rbac/role-graph.ts";
 
 /** A JSON Schema, as ajv takes it. */
 export type JsonSchema = Record<string, unknown>;
@@ -21,10 +21,32 @@ export interface Services {
   readonly keys: KeyStore;
   readonly roles: RoleGraph;
   readonly mailer: Mailer;
+  /** What the engine loaded (roles.yaml, the endpoint table), replaced on every reload: for actions that describe the app. */
+  readonly app: AppView;
   /** Resolves when the database answers; for health checks. */
   ping(): Promise<void>;
   /** Injected so tests can freeze time. */
   now(): Date;
+}
+
+/** The loaded app as the admin endpoints show it. */
+export interface AppView {
+  /** roles.yaml as loaded: each role's description and the roles it implies directly. */
+  readonly roleSpecs: ReadonlyMap<string, RoleSpec>;
+  /** The endpoint table, sorted by path then method; each file is read once per table, for the line of its `allow:`. */
+  endpoints(): Promise<readonly EndpointView[]>;
+}
+
+export interface EndpointView {
+  readonly method: string;
+  /** With the app's prefix, parameters as `{id}`. */
+  readonly path: string;
+  readonly allow: "public" | "authenticated" | readonly string[];
+  readonly summary: string | null;
+  /** Relative to the app folder, with `/` separators. */
+  readonly file: string;
+  /** Where `allow:` is written in the file. */
+  readonly line: number;
 }
 
 /** Where a step sits in its YAML file, for error messages and logs. */

@@ -12,6 +12,8 @@ import grantRole from "./grant-role.ts";
 import hashPassword from "./hash-password.ts";
 import issueRefreshToken from "./issue-refresh-token.ts";
 import issueToken from "./issue-token.ts";
+import listEndpoints from "./list-endpoints.ts";
+import listRoles from "./list-roles.ts";
 import listSessions from "./list-sessions.ts";
 import log from "./log.ts";
 import rateLimit from "./rate-limit.ts";
@@ -49,6 +51,8 @@ const all = [
   revokeRole,
   sendMail,
   retryMail,
+  listRoles,
+  listEndpoints,
 ];
 
 /** Every built-in action by name: the loader, the endpoint-file schema and the docs all read this one list. */

@@ -30,7 +30,7 @@ for (const target of databaseTargets()) {
       const body = await res.json();
       assert.equal(body.total, 2);
       assert.equal(body.users.length, 1);
-      assert.deepEqual(Object.keys(body.users[0]).sort(), ["confirmed", "created_at", "email", "id", "name", "roles"]);
+      assert.deepEqual(Object.keys(body.users[0]).sort(), ["confirmed", "created_at", "disabled", "email", "id", "name", "roles"]);
       assert.deepEqual([body.users[0].email, body.users[0].roles, body.users[0].confirmed], ["ann@example.com", ["guest"], true]);
       assert.doesNotMatch(JSON.stringify(body), /password|\$2[aby]\$/);
 

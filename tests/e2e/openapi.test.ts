@@ -134,8 +134,12 @@ describe("GET /openapi.json and GET /docs", () => {
     const list = doc.paths["/admin/users"].get as Json;
     const query = (list.parameters as Json[]).filter((p) => p.in === "query");
     assert.deepEqual(query.map((p) => [p.name, p.required]).sort(), [
+      ["confirmed", false],
+      ["disabled", false],
+      ["email", false],
       ["limit", false],
       ["offset", false],
+      ["role", false],
     ]);
     const confirm = doc.paths["/auth/confirm"].get as Json;
     assert.deepEqual(
