@@ -1,11 +1,13 @@
-// Bundles the engine into dist/ (esbuild): `npm install` runs it (prepare), `npm pack` too (prepack), and
-// bin/trellis.js again whenever src/ is newer. Plain JavaScript, so it runs before anything is built.
+// Bundles the engine into dist/ (esbuild) and the admin page into dist/admin/ (scripts/build-admin.mjs):
+// `npm install` runs it (prepare), `npm pack` too (prepack), and bin/trellis.js again whenever src/ or
+// admin-ui/ is newer. Plain JavaScript, so it runs before anything is built.
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SRC = path.join(ROOT, "src");
+const ADMIN_SRC = path.join(ROOT, "admin-ui");
 export const DIST = path.join(ROOT, "dist");
 const STAMP = path.join(DIST, ".built");
 /** Files the bundle loads by URL from beside itself: a worker, and module hooks for Node's hooks thread. */
@@ -21,10 +23,12 @@ function newestIn(dir) {
   return newest;
 }
 
-/** True when dist/ was built from the src/ that is here (or there is no src/ to build from, as in a package). */
+/** True when dist/ was built from the src/ and admin-ui/ that are here (or there are none to build from, as in a package). */
 export function isCurrent() {
-  if (!fs.existsSync(STAMP)) return !fs.existsSync(SRC);
-  return !fs.existsSync(SRC) || newestIn(SRC) <= fs.statSync(STAMP).mtimeMs;
+  const sources = [SRC, ADMIN_SRC].filter((dir) => fs.existsSync(dir));
+  if (!fs.existsSync(STAMP)) return sources.length === 0;
+  const built = fs.statSync(STAMP).mtimeMs;
+  return sources.every((dir) => newestIn(dir) <= built);
 }
 
 export async function build() {
@@ -45,6 +49,10 @@ export async function build() {
     logLevel: "warning",
   });
   for (const file of BESIDE) fs.copyFileSync(path.join(SRC, file), path.join(staging, path.basename(file)));
+  const admin = path.join(staging, "admin");
+  if (fs.existsSync(ADMIN_SRC)) await (await import("./build-admin.mjs")).buildAdmin(admin);
+  // A package ships dist/admin/ built, and no admin-ui/ to build it from again.
+  else if (fs.existsSync(path.join(DIST, "admin"))) fs.cpSync(path.join(DIST, "admin"), admin, { recursive: true });
   fs.writeFileSync(path.join(staging, ".built"), "");
   // Another process may be building too: whichever renames last wins, and both builds are the same.
   const old = `${DIST}.${process.pid}.old`;

@@ -19,6 +19,8 @@ export interface AppSettings {
     /** The app's error envelope, over `${error}`; undefined keeps trellis's own. */
     readonly body: Resolver | undefined;
   };
+  /** Whether trellis serves its admin page at /admin (docs/admin-page.md); `admin_page: false` turns it off. */
+  readonly adminPage: boolean;
 }
 
 export const DEFAULT_SETTINGS: AppSettings = {
@@ -26,9 +28,10 @@ export const DEFAULT_SETTINGS: AppSettings = {
   authSchemes: ["Bearer"],
   cors: undefined,
   errors: { validationStatus: 400, body: undefined },
+  adminPage: true,
 };
 
-const TOP_KEYS = ["prefix", "auth", "cors", "errors"];
+const TOP_KEYS = ["prefix", "auth", "cors", "errors", "admin_page"];
 const CORS_KEYS = ["origins", "max_age"];
 const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d+)?$/;
 const AUTH_KEYS = ["schemes"];
@@ -97,7 +100,12 @@ export function loadSettings(file: string): { settings: AppSettings; issues: Loa
       ]);
     }
   }
-  return { settings: { prefix, authSchemes, cors, errors: { validationStatus, body } }, issues: source.issues };
+  let adminPage = DEFAULT_SETTINGS.adminPage;
+  if (record.admin_page !== undefined) {
+    if (typeof record.admin_page === "boolean") adminPage = record.admin_page;
+    else source.report(["admin_page"], "admin_page must be true or false");
+  }
+  return { settings: { prefix, authSchemes, cors, errors: { validationStatus, body }, adminPage }, issues: source.issues };
 }
 
 function mapAt(record: Record<string, unknown>, key: string, source: YamlSource): Record<string, unknown> | undefined {

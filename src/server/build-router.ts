@@ -5,6 +5,7 @@ import type { Services } from "../actions/define-action.ts";
 import { TrellisError } from "../errors.ts";
 import type { LoadedApp } from "../loader/load-app.ts";
 import { compareSpecificity, withPrefix } from "../loader/route-from-path.ts";
+import { mountAdminPage } from "./admin-page.ts";
 import { mountApiDocs } from "./api-docs.ts";
 import { createEndpointHandler } from "./endpoint-handler.ts";
 import { errorResponse } from "./error-response.ts";
@@ -55,6 +56,8 @@ export function buildRouter(app: LoadedApp, services: Services, options: { logRe
     });
     router.on(endpoint.method.toUpperCase(), pattern, handler);
   }
+  // After the endpoints, so an app's own GET /admin wins over the page.
+  if (app.settings.adminPage) mountAdminPage(router, { prefix, authScheme: app.settings.authSchemes[0] ?? "Bearer" });
   const allowedMethods = methodsOfPaths(ordered.map((endpoint) => [withPrefix(prefix, endpoint.pattern), endpoint.method.toUpperCase()]));
 
   router.notFound((c) => {
