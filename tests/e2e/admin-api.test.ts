@@ -8,6 +8,7 @@ import { adminSession, guestUser, PASSWORD, send } from "../helpers/admin-sessio
 import { REPO_ROOT } from "../helpers/cli.ts";
 import { databaseTargets } from "../helpers/databases.ts";
 import { type ShippedAppContext, START_OF_TESTS, useShippedApp } from "../helpers/shipped-app.ts";
+import { bearer, createTestApp, tempDir, tokenFor } from "../helpers/test-app.ts";
 
 const minutes = (n: number) => new Date(START_OF_TESTS + n * 60_000);
 
@@ -228,6 +229,61 @@ for (const target of databaseTargets()) {
       for (const endpoint of endpoints) {
         const lines = fs.readFileSync(path.join(REPO_ROOT, endpoint.file), "utf8").split("\n");
         assert.match(lines[endpoint.line - 1] ?? "", /^allow:/, `${endpoint.file}:${endpoint.line}`);
+      }
+    });
+
+    it("roles and endpoints describe the app as loaded now: after a reload, the new roles.yaml and table, with the prefix", async () => {
+      const dir = tempDir("trellis-admin-api-");
+      const write = (file: string, text: string) => {
+        fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+        fs.writeFileSync(path.join(dir, file), text);
+      };
+      write("trellis.yaml", "prefix: /api\n");
+      write("roles.yaml", "admin: {}\n");
+      write("endpoints/map.get.yaml", 'allow: [admin]\nsteps:\n  - list-endpoints: {}\n    as: e\nresponse:\n  body: "${e}"\n');
+      write("endpoints/roles.get.yaml", 'allow: [admin]\nsteps:\n  - list-roles: {}\n    as: r\nresponse:\n  body: "${r}"\n');
+      const app = await createTestApp({ appDir: dir, database: t.database });
+      try {
+        const token = await tokenFor(app, ["admin"]);
+        const read = async (route: string) => {
+          const res = await app.request(route, { headers: bearer(token) });
+          assert.equal(res.status, 200, route);
+          return res.json();
+        };
+        const names = (roles: { name: string }[]) => roles.map((role) => role.name);
+        assert.deepEqual(names(await read("/api/roles")), ["admin", "authenticated", "public"]);
+        assert.deepEqual(
+          (await read("/api/map")).map((e: { method: string; path: string }) => `${e.method} ${e.path}`),
+          ["GET /api/map", "GET /api/roles"],
+        );
+
+        write("roles.yaml", "admin: { implies: [editor] }\neditor: { description: Edits }\n");
+        write("endpoints/notes/[id].put.yaml", "summary: Edit a note\n\nallow: [editor]\nresponse:\n  status: 204\n");
+        const reloaded = await app.reload();
+        assert.deepEqual(reloaded.issues, []);
+        const roles = await read("/api/roles");
+        assert.deepEqual(names(roles), ["admin", "editor", "authenticated", "public"]);
+        assert.deepEqual(roles[1], {
+          name: "editor",
+          description: "Edits",
+          implies: [],
+          implied_by: ["admin"],
+          holders: 0,
+          builtin: false,
+        });
+        const map = await read("/api/map");
+        assert.equal(map.length, 3);
+        assert.deepEqual(map[1], {
+          method: "PUT",
+          path: "/api/notes/{id}",
+          allow: ["editor"],
+          summary: "Edit a note",
+          file: "endpoints/notes/[id].put.yaml",
+          line: 3,
+        });
+      } finally {
+        await app.close();
+        fs.rmSync(dir, { recursive: true, force: true });
       }
     });
 
