@@ -8,6 +8,8 @@ interface Role {
   implies: string[];
   implied_by: string[];
   holders: number;
+  /** `authenticated` and `public`: nobody is granted them, so there are no holders to list. */
+  builtin?: boolean;
 }
 
 const names = (list: string[]) => (list.length === 0 ? "—" : list.join(", "));
@@ -32,9 +34,13 @@ export function RolesPage() {
                   <dd>{names(role.implied_by)}</dd>
                   <dt>Held by</dt>
                   <dd>
-                    <a href={href("/users", { role: role.name })}>
-                      {role.holders} user{role.holders === 1 ? "" : "s"}
-                    </a>
+                    {role.builtin ? (
+                      "built in: never granted"
+                    ) : (
+                      <a href={href("/users", { role: role.name })}>
+                        {role.holders} user{role.holders === 1 ? "" : "s"}
+                      </a>
+                    )}
                   </dd>
                 </dl>
               </li>
