@@ -40,6 +40,8 @@ for (const target of databaseTargets()) {
     beforeEach(async () => {
       // 360 px wide: every page must work on a phone.
       context = await browser.newContext({ viewport: { width: 360, height: 740 }, timezoneId: "UTC" });
+      // Well under the test runner's patience, so a missing element fails with its locator named.
+      context.setDefaultTimeout(10_000);
       page = await context.newPage();
       problems = [];
       page.on("console", (message) => message.type() === "error" && problems.push(message.text()));
@@ -108,6 +110,16 @@ for (const target of databaseTargets()) {
       await until(async () => (await entries.count()) === 2);
       assert.deepEqual(await entries.allTextContents(), ["login", "login"]);
       assert.match(page.url(), /event=login/);
+
+      // From ann's page, her entries only: registered, confirmed, signed in.
+      await page.goto(`${served.base}/admin#/users/${await idOf(t, "ann@example.com")}`);
+      await page.getByRole("link", { name: "Their log entries" }).click();
+      await until(async () => (await entries.count()) === 3);
+      assert.deepEqual(await entries.allTextContents(), ["login", "confirm", "register"]);
+      await page.getByLabel("Event").fill("login");
+      await page.getByLabel("User id").fill("");
+      await page.getByRole("button", { name: "Filter" }).click();
+      await until(async () => (await entries.count()) === 2);
 
       await page.getByLabel("Live tail").check();
       await page.getByText("Watching for new entries").waitFor();

@@ -5,7 +5,7 @@ import { login, me, refresh, registerConfirmed, type Session, signIn } from "../
 import { idOf, PASSWORD } from "../helpers/admin-session.ts";
 import { databaseTargets } from "../helpers/databases.ts";
 import { type ServedApp, serveOnPort } from "../helpers/serve-on-port.ts";
-import { useShippedApp } from "../helpers/shipped-app.ts";
+import { START_OF_TESTS, useShippedApp } from "../helpers/shipped-app.ts";
 import { addAdmin, ensureBuilt, launchChromium, screenshot, signInOnPage } from "./browser.ts";
 
 // The users page in a real browser: an admin signs in through /admin, finds a user and changes their roles,
@@ -31,6 +31,8 @@ for (const target of databaseTargets()) {
     after(() => served.close());
     beforeEach(async () => {
       context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      // Well under the test runner's patience, so a missing element fails with its locator named.
+      context.setDefaultTimeout(10_000);
       page = await context.newPage();
       problems = [];
       // A CSP violation or a script error shows up here: the page must run under its policy untouched.
@@ -151,6 +153,62 @@ for (const target of databaseTargets()) {
       await page.getByText("Not allowed.").waitFor();
       assert.equal(await page.locator("tbody tr").count(), 0);
       await screenshot(page, "not-allowed");
+    });
+
+    it("a refused access token is refreshed once and the request sent again; one about to run out is refreshed first", async () => {
+      await addAdmin(t);
+      await signInOnPage(page, served.base, "root@example.com");
+      await page.locator("tbody tr").first().waitFor();
+      const refreshes: number[] = [];
+      const refused: string[] = [];
+      page.on("response", (response) => {
+        if (response.url().endsWith("/auth/refresh")) refreshes.push(response.status());
+        else if (response.status() === 401) refused.push(response.url());
+      });
+      const stored = async () => JSON.parse((await page.evaluate('sessionStorage.getItem("trellis-admin-session")')) as string);
+      const before = await stored();
+
+      // A token the server does not accept (as after a key rotation): 401, one refresh, the same request again.
+      await page.evaluate(
+        `sessionStorage.setItem("trellis-admin-session", JSON.stringify({ ...${JSON.stringify(before)}, access: "x.y.z" }))`,
+      );
+      await page.reload();
+      await page.getByRole("link", { name: "root@example.com" }).waitFor();
+      assert.deepEqual(refreshes, [200]);
+      assert.equal(refused.length, 1);
+      const rotated = await stored();
+      assert.notEqual(rotated.refresh, before.refresh, "the refresh token rotated");
+
+      // A token that runs out in a second is refreshed before it is used: no 401 this time.
+      await page.evaluate(
+        `sessionStorage.setItem("trellis-admin-session", JSON.stringify({ ...${JSON.stringify(rotated)}, expiresAt: Date.now() + 1000 }))`,
+      );
+      await page.reload();
+      await page.getByRole("link", { name: "root@example.com" }).waitFor();
+      assert.deepEqual(refreshes, [200, 200]);
+      assert.equal(refused.length, 1);
+      // Sent again, the first refresh token is refused (and, as a reused token, ends the login).
+      assert.equal((await refresh(t.app, before.refresh)).status, 401, "the first refresh token is spent");
+      assert.deepEqual(
+        problems.filter((text) => !/401/.test(text)),
+        [],
+      );
+    });
+
+    it("a session whose refresh token no longer works goes back to the sign-in form", async () => {
+      await addAdmin(t);
+      await signInOnPage(page, served.base, "root@example.com");
+      await page.locator("tbody tr").first().waitFor();
+      await t.database.db
+        .updateTable("refresh_tokens")
+        .set({ revoked_at: new Date(START_OF_TESTS) })
+        .execute();
+      await page.evaluate(
+        `sessionStorage.setItem("trellis-admin-session", JSON.stringify({ ...JSON.parse(sessionStorage.getItem("trellis-admin-session")), expiresAt: 0 }))`,
+      );
+      await page.reload();
+      await page.getByRole("button", { name: "Sign in" }).waitFor();
+      assert.equal(await page.evaluate("sessionStorage.length"), 0);
     });
 
     it("a wrong password is shown inline in the API's words, and nothing is signed in", async () => {

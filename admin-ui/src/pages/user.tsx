@@ -40,6 +40,9 @@ export function UserPage({ id }: { id: string }) {
                 <code>{user.id}</code>
               </dd>
             </dl>
+            <p>
+              <a href={href("/log", { user: user.id })}>Their log entries</a>
+            </p>
             <Roles user={user} reload={reload} />
             <Sessions id={user.id} />
             <h2>Account</h2>
