@@ -150,6 +150,10 @@ for (const target of databaseTargets()) {
       await page.getByRole("link", { name: "Roles" }).click();
       await guest.getByRole("link", { name: "2 users" }).click();
       await page.getByText("Users 1–2 of 2").waitFor();
+      // The users list and a user's page at 360 px too (afterEach checks the width).
+      await page.getByRole("link", { name: "ann@example.com" }).click();
+      await page.getByText("No live sessions.").waitFor();
+      await screenshot(page, "user-360");
       assert.deepEqual(problems, []);
     });
 
