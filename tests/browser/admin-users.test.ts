@@ -6,7 +6,7 @@ import { idOf, PASSWORD } from "../helpers/admin-session.ts";
 import { databaseTargets } from "../helpers/databases.ts";
 import { type ServedApp, serveOnPort } from "../helpers/serve-on-port.ts";
 import { START_OF_TESTS, useShippedApp } from "../helpers/shipped-app.ts";
-import { addAdmin, ensureBuilt, launchChromium, screenshot, signInOnPage } from "./browser.ts";
+import { ADMIN_PASSWORD, addAdmin, ensureBuilt, launchChromium, screenshot, signInOnPage } from "./browser.ts";
 
 // The users page in a real browser: an admin signs in through /admin, finds a user and changes their roles,
 // sessions and account; each change is checked through the API the user themself calls, and in the database.
@@ -153,6 +153,12 @@ for (const target of databaseTargets()) {
       await page.getByText("Not allowed.").waitFor();
       assert.equal(await page.locator("tbody tr").count(), 0);
       await screenshot(page, "not-allowed");
+      for (const place of ["Roles", "Log", "Outbox", "Endpoints"]) {
+        await page.getByRole("link", { name: place }).click();
+        await page.getByRole("heading", { name: place }).waitFor();
+        await page.getByText("Not allowed.").waitFor();
+        assert.equal(await page.locator("tbody tr, .cards li, .log li").count(), 0, place);
+      }
     });
 
     it("a refused access token is refreshed once and the request sent again; one about to run out is refreshed first", async () => {
@@ -209,6 +215,31 @@ for (const target of databaseTargets()) {
       await page.reload();
       await page.getByRole("button", { name: "Sign in" }).waitFor();
       assert.equal(await page.evaluate("sessionStorage.length"), 0);
+    });
+
+    it("keyboard only: sign in with Tab and Enter, reach a user, and Escape backs out of a confirm dialog", async () => {
+      await addAdmin(t);
+      await ann();
+      await page.goto(`${served.base}/admin`);
+      await page.keyboard.press("Tab");
+      await page.keyboard.type("root@example.com");
+      await page.keyboard.press("Tab");
+      await page.keyboard.type(ADMIN_PASSWORD);
+      await page.keyboard.press("Enter");
+      await page.getByRole("link", { name: "ann@example.com" }).waitFor();
+      await page.getByRole("link", { name: "ann@example.com" }).focus();
+      await page.keyboard.press("Enter");
+      const revoke = page.getByRole("button", { name: "Revoke guest" });
+      await revoke.focus();
+      assert.equal(await page.evaluate("getComputedStyle(document.activeElement).outlineStyle"), "solid", "focus is visible");
+      await page.keyboard.press("Enter");
+      await page.getByRole("dialog").waitFor();
+      await page.keyboard.press("Escape");
+      await page.getByRole("dialog").waitFor({ state: "hidden" });
+      const id = await idOf(t, "ann@example.com");
+      assert.deepEqual(await t.database.db.selectFrom("user_roles").select("role").where("user_id", "=", id).execute(), [
+        { role: "guest" },
+      ]);
     });
 
     it("a wrong password is shown inline in the API's words, and nothing is signed in", async () => {
