@@ -50,9 +50,15 @@ export async function build() {
   });
   for (const file of BESIDE) fs.copyFileSync(path.join(SRC, file), path.join(staging, path.basename(file)));
   const admin = path.join(staging, "admin");
-  if (fs.existsSync(ADMIN_SRC)) await (await import("./build-admin.mjs")).buildAdmin(admin);
-  // A package ships dist/admin/ built, and no admin-ui/ to build it from again.
-  else if (fs.existsSync(path.join(DIST, "admin"))) fs.cpSync(path.join(DIST, "admin"), admin, { recursive: true });
+  try {
+    if (fs.existsSync(ADMIN_SRC)) await (await import("./build-admin.mjs")).buildAdmin(admin);
+    // A package ships dist/admin/ built, and no admin-ui/ to build it from again.
+    else if (fs.existsSync(path.join(DIST, "admin"))) fs.cpSync(path.join(DIST, "admin"), admin, { recursive: true });
+  } catch (error) {
+    // dist/ stays as it was, and no half-built copy is left beside it.
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
   fs.writeFileSync(path.join(staging, ".built"), "");
   // Another process may be building too: whichever renames last wins, and both builds are the same.
   const old = `${DIST}.${process.pid}.old`;
