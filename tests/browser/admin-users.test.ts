@@ -64,6 +64,12 @@ for (const target of databaseTargets()) {
       await page.getByText("Users 1–1 of 1").waitFor();
       assert.deepEqual(await rows.locator("td:first-child").allTextContents(), ["ann@example.com"]);
 
+      await page.getByLabel("Confirmed").selectOption("false");
+      await page.getByRole("button", { name: "Search" }).click();
+      await page.getByText("No users match.").waitFor();
+      await page.getByLabel("Confirmed").selectOption("true");
+      await page.getByRole("button", { name: "Search" }).click();
+      await page.getByText("Users 1–1 of 1").waitFor();
       await page.getByRole("link", { name: "ann@example.com" }).click();
       await page.getByRole("heading", { name: "ann@example.com" }).waitFor();
       await page.getByLabel("Role to grant").fill("admin");
@@ -83,6 +89,25 @@ for (const target of databaseTargets()) {
       assert.equal(profile.status, 200);
       assert.deepEqual(((await profile.json()) as { roles: string[] }).roles.sort(), ["admin", "guest"]);
       assert.deepEqual(problems, []);
+    });
+
+    it("the users list pages by 20: Next and Previous", async () => {
+      await addAdmin(t);
+      // Rows as registration leaves them (unconfirmed); the list only reads them.
+      await t.database.db
+        .insertInto("users")
+        .values(Array.from({ length: 21 }, (_, n) => ({ email: `user${String(n).padStart(2, "0")}@example.com`, password_hash: "x" })))
+        .execute();
+      await signInOnPage(page, served.base, "root@example.com");
+      await page.getByText("Users 1–20 of 22").waitFor();
+      assert.equal(await page.locator("tbody tr").count(), 20);
+      assert.equal(await page.getByRole("link", { name: "← Previous" }).count(), 0);
+      await page.getByRole("link", { name: "Next →" }).click();
+      await page.getByText("Users 21–22 of 22").waitFor();
+      assert.equal(await page.locator("tbody tr").count(), 2);
+      assert.equal(await page.getByRole("link", { name: "Next →" }).count(), 0);
+      await page.getByRole("link", { name: "← Previous" }).click();
+      await page.getByText("Users 1–20 of 22").waitFor();
     });
 
     it("revoking a role asks first; Cancel keeps it, confirming removes it", async () => {
