@@ -56,16 +56,22 @@ export function LogPage({ params }: { params: URLSearchParams }) {
   // Deliberate dependencies: restarted when the filters or the shown entries change
   useEffect(() => {
     if (!tail || !entries) return;
+    // An answer that arrives after the filters changed belongs to the old list: dropped.
+    let live = true;
     const timer = setTimeout(() => {
       fetchEntries({ after: entries[0]?.id ?? 0 }).then(
-        (found) => setEntries((shown) => [...found, ...(shown ?? [])]),
+        (found) => live && setEntries((shown) => [...found, ...(shown ?? [])]),
         (caught) => {
+          if (!live) return;
           setError(caught);
           setTail(false);
         },
       );
     }, TAIL_EVERY_MS);
-    return () => clearTimeout(timer);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
   }, [tail, entries, key]);
 
   const apply = (event: Event) => {
