@@ -13,6 +13,12 @@ import { tempDir } from "../helpers/test-app.ts";
 const EXAMPLE_PATH = /^# (endpoints\/\S+\.(?:get|post|put|patch|delete)\.ya?ml)\s*$/;
 
 describe("docs/actions.md", () => {
+  it("README's reference names every built-in action", () => {
+    const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+    const missing = [...builtinActions.keys()].filter((name) => !readme.includes(`\`${name}\``));
+    assert.deepEqual(missing, [], "add them to the Built-in actions line of README.md");
+  });
+
   it(`is what scripts/action-docs.ts renders from the action registry (regenerate it: ${ACTION_DOCS_COMMAND})`, () => {
     const committed = fs.existsSync(ACTION_DOCS_FILE) ? fs.readFileSync(ACTION_DOCS_FILE, "utf8") : "";
     const rendered = renderActionDocs();
