@@ -1,6 +1,7 @@
 import net, { type AddressInfo } from "node:net";
 import { simpleParser } from "mailparser";
 import { SMTPServer, type SMTPServerAddress } from "smtp-server";
+import { listenOnLoopback } from "./smtp.ts";
 
 /** What a faulty server does with one recipient: a reply code to refuse it with, "hang" to take the message and never answer. */
 export type Fault = number | "hang" | undefined;
@@ -63,13 +64,9 @@ export async function startFaultySmtp(options: FaultySmtpOptions, port = 0): Pro
       });
     },
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => resolve());
-  });
-  const actualPort = (server.server.address() as AddressInfo).port;
+  const { url, port: actualPort } = await listenOnLoopback(server, port);
   return {
-    url: `smtp://127.0.0.1:${actualPort}`,
+    url,
     port: actualPort,
     accepted,
     hung,

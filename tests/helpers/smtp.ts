@@ -49,13 +49,9 @@ export async function startSmtp(port = 0, options: { starttls?: boolean } = {}):
       });
     },
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => resolve());
-  });
-  const actualPort = (server.server.address() as AddressInfo).port;
+  const { url, port: actualPort } = await listenOnLoopback(server, port);
   return {
-    url: `smtp://127.0.0.1:${actualPort}`,
+    url,
     port: actualPort,
     mails,
     waitFor(to, subject = /./, ms = 10_000) {
@@ -82,6 +78,16 @@ export async function startSmtp(port = 0, options: { starttls?: boolean } = {}):
 }
 
 /** The `token=` value of the first link in a mail. */
+/** Starts `server` on 127.0.0.1 (port 0: any free one) and says where a client reaches it. */
+export async function listenOnLoopback(server: SMTPServer, port: number): Promise<{ url: string; port: number }> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => resolve());
+  });
+  const actualPort = (server.server.address() as AddressInfo).port;
+  return { url: `smtp://127.0.0.1:${actualPort}`, port: actualPort };
+}
+
 export function tokenIn(mail: ReceivedMail): string {
   const match = /token=([A-Za-z0-9_-]+)/.exec(mail.text);
   if (!match?.[1]) throw new Error(`no token in mail: ${mail.text}`);
