@@ -40,7 +40,7 @@ export async function runStart(args: string[], { watch }: { watch: boolean }): P
     process.stderr.write("\ntrellis did not start: fix the errors above.\n");
     return 1;
   }
-  process.stdout.write(routeTable(app));
+  process.stdout.write(routeTable(app) + adminPageLine(app, config.host, config.port));
   const logger = createLogger(config.logLevel);
   logger.info(`trellis serving http://${config.host}:${config.port} from ${workers} workers`, { port: config.port, workers });
   superviseWorkers({ workers, env: { ...env, PORT: String(config.port) }, logger, graceMs: SHUTDOWN_GRACE_MS });
@@ -85,7 +85,7 @@ async function serveApp(config: Config, { watch }: { watch: boolean }): Promise<
   const stopWatching = watch ? await (await import("./watch-app.ts")).watchApp(app, logger) : () => {};
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-    if (cluster.isPrimary) process.stdout.write(routeTable(app.loaded));
+    if (cluster.isPrimary) process.stdout.write(routeTable(app.loaded) + adminPageLine(app.loaded, config.host, info.port));
     logger.info(`trellis listening on http://${config.host}:${info.port}`, { port: info.port, pid: process.pid });
   });
   answerClientErrorsAsJson(server as Server);
@@ -147,4 +147,11 @@ function routeTable(app: LoadedApp): string {
   const width = Math.max(4, ...rows.map(([, pattern]) => pattern.length));
   const lines = rows.map(([method, pattern, allow]) => `  ${method.padEnd(6)} ${pattern.padEnd(width)}  ${allow}`);
   return `\n  ${"METHOD".padEnd(6)} ${"PATH".padEnd(width)}  ALLOW\n${lines.join("\n")}\n\n`;
+}
+
+/** Where to open the admin page, when the app serves one; a wildcard host is named localhost, which a browser opens. */
+function adminPageLine(app: LoadedApp, host: string, port: number): string {
+  if (!app.settings.adminPage) return "";
+  const browsable = host === "0.0.0.0" || host === "::" ? "localhost" : host.includes(":") ? `[${host}]` : host;
+  return `  admin page: http://${browsable}:${port}${withPrefix(app.settings.prefix, "/admin")}\n\n`;
 }

@@ -8,7 +8,7 @@ import { rawRequest } from "../helpers/raw-http.ts";
 import { fixture, tempDir } from "../helpers/test-app.ts";
 
 describe("trellis start", () => {
-  it("serves the repo's app on the embedded database, prints the chosen port, and stops cleanly on SIGTERM", async () => {
+  it("serves the repo's app on the embedded database, prints the chosen port and the admin page, and stops cleanly on SIGTERM", async () => {
     const dataDir = tempDir();
     const server = runTrellis(["start"], { PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir });
     const [, port] = await server.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
@@ -16,6 +16,11 @@ describe("trellis start", () => {
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), { message: "Hello, Ann!" });
     assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
+    const [, adminUrl] = await server.waitFor(/admin page: (\S+)/);
+    assert.equal(adminUrl, `http://127.0.0.1:${port}/admin`, "the banner says where the admin page is");
+    const adminPage = await fetch(adminUrl);
+    assert.equal(adminPage.status, 200);
+    assert.match(adminPage.headers.get("content-type") ?? "", /text\/html/);
     assert.ok(fs.existsSync(path.join(dataDir, "jwt-secret")), "a generated secret is kept under DATA_DIR");
     assert.ok(fs.existsSync(path.join(dataDir, "pgdata")), "the embedded database lives under DATA_DIR");
     // Requests Node's parser refuses before trellis sees them still get the JSON error shape.
