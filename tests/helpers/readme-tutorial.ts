@@ -8,9 +8,14 @@ import { REPO_ROOT } from "./cli.ts";
  * (`# endpoints/notes/index.get.yaml`, `-- migrations/001_notes.sql`, `// actions/shout.ts`).
  */
 export function readmeFiles(heading: string): Map<string, string> {
-  const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+  return pageFiles("README.md", heading);
+}
+
+/** The same for a section of another page, such as `docs/magic-links.md`. */
+export function pageFiles(page: string, heading: string): Map<string, string> {
+  const readme = fs.readFileSync(path.join(REPO_ROOT, page), "utf8");
   const start = readme.indexOf(`\n## ${heading}\n`);
-  if (start < 0) throw new Error(`README has no section "## ${heading}"`);
+  if (start < 0) throw new Error(`${page} has no section "## ${heading}"`);
   const end = readme.indexOf("\n## ", start + 1);
   const section = readme.slice(start, end < 0 ? undefined : end);
   const files = new Map<string, string>();
