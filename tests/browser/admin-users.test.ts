@@ -267,9 +267,11 @@ for (const target of databaseTargets()) {
       ]);
     });
 
-    it("a wrong password is shown inline in the API's words, and nothing is signed in", async () => {
+    it("the sign-in page: a wrong password is shown inline in the API's words, and nothing is signed in", async () => {
       await addAdmin(t);
       await page.goto(`${served.base}/admin`);
+      await page.getByRole("button", { name: "Sign in" }).waitFor();
+      await screenshot(page, "sign-in");
       await page.getByLabel("Email").fill("root@example.com");
       await page.getByLabel("Password").fill("wrong horse battery");
       await page.getByRole("button", { name: "Sign in" }).click();
