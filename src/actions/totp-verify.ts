@@ -29,7 +29,7 @@ export default defineAction<TotpVerifyOptions, Verified>({
   name: "totp-verify",
   description: [
     "Checks a second factor of a user whose authenticator app is on: the app's current 6-digit code (or the one of the step before or after, for clocks a little off), or one of the recovery codes from `totp-confirm`. A code is good once: an app code is refused once its time step, or a later one, was used, and a recovery code is spent.",
-    "A wrong code is 401 `invalid_code`, logged as `totp.failed`. Wrong codes are counted per user (not per client, since a 6-digit code falls to spread-out guessing), and past `max_failures` within `window` every code is 429 with `Retry-After`, even the right one. The count survives the request's rollback, while what earlier steps wrote does not: a sign-in ticket spent by `consume-token` before it stays usable. A user without a confirmed app is 409 `totp_not_enabled`.",
+    "A wrong code is 401 `invalid_code`, logged as `totp.failed`. Wrong codes are counted per user (not per client, since a 6-digit code falls to spread-out guessing), and past `max_failures` within `window` every code is 429 with `Retry-After`, even the right one. The count survives the request's rollback, while what earlier steps wrote does not: a sign-in ticket spent by `consume-token` before it stays usable. A user without a confirmed app is 409 `totp_not_enabled`, and a disabled account 403 `account_disabled`.",
   ].join("\n\n"),
   result:
     "`{ method, recovery_codes_left }`: `totp` or `recovery_code`, and how many unused recovery codes the user has left (to warn when few are).",
@@ -74,6 +74,9 @@ response:
     await refuseWhenThrottled(db, user, throttle, now);
     const factor = await readFactor(db, services.secrets, user);
     if (!factor?.confirmed) throw notEnabled();
+    // Disabling ends logins, not the sign-in tickets of the last minutes: refused here, for whoever holds one.
+    const account = await db.selectFrom("users").select("disabled_at").where("id", "=", user).executeTakeFirst();
+    if (account?.disabled_at) throw new TrellisError(403, "account_disabled", "This account is disabled");
     let method: Verified["method"] | undefined;
     if (TOTP_CODE.test(code)) {
       const step = acceptedStep(factor.secret, code, now);

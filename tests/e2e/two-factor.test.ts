@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
@@ -272,6 +273,33 @@ for (const target of databaseTargets()) {
       const confirm = await post("/auth/2fa/totp/confirm", { code: "123456" }, other.access_token);
       assert.equal(confirm.status, 409);
       assert.equal((await confirm.json()).error.code, "totp_not_enrolled");
+    });
+
+    it("a sign-in ticket of an account disabled since is refused with 403 account_disabled", async () => {
+      const { uri } = await userWithApp("gone@example.com");
+      const ticket = await mfaToken("gone@example.com");
+      await database.db
+        .updateTable("users")
+        .set({ disabled_at: new Date(clock.now) })
+        .where("email", "=", "gone@example.com")
+        .execute();
+      const res = await verify(ticket, codeOf(uri));
+      assert.equal(res.status, 403);
+      assert.equal((await res.json()).error.code, "account_disabled");
+    });
+
+    it("a production start needs ENCRYPTION_KEY, of 32 bytes, and never prints it", async () => {
+      const start = (env: Record<string, string>, logs: string[] = []) =>
+        createTestApp({ appDir: REPO_ROOT, database, env: { NODE_ENV: "production", ...env }, logs });
+      await assert.rejects(start({}), /ENCRYPTION_KEY .*required in production/);
+      await assert.rejects(start({ ENCRYPTION_KEY: "too-short" }), /ENCRYPTION_KEY must be 32 bytes/);
+      const key = randomBytes(32).toString("base64");
+      const logs: string[] = [];
+      const started = await start({ ENCRYPTION_KEY: key }, logs);
+      await started.close();
+      const hex = randomBytes(32).toString("hex");
+      await (await start({ ENCRYPTION_KEY: hex }, logs)).close();
+      assert.ok(!logs.join("\n").includes(key) && !logs.join("\n").includes(hex));
     });
 
     it("an admin resets a user's second factor and the user signs in with the password alone; a guest cannot", async () => {
