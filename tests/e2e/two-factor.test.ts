@@ -16,7 +16,7 @@ import { bearer, createTestApp, json, tempDir } from "../helpers/test-app.ts";
 const PASSWORD = "correct horse battery";
 const STEP_MS = 30_000;
 
-/** The shipped app plus one endpoint that demands a second factor (`mfa: true`). */
+/** The shipped app plus an endpoint that demands a second factor (`mfa: true`) and one that checks a code. */
 function appWithVault(): string {
   const dir = tempDir("trellis-2fa-");
   for (const part of ["endpoints", "actions", "roles.yaml", "trellis.yaml"]) {
@@ -25,6 +25,11 @@ function appWithVault(): string {
   fs.writeFileSync(
     path.join(dir, "endpoints", "vault.get.yaml"),
     'allow: authenticated\nmfa: true\nresponse:\n  body: { secret: "the vault is open" }\n',
+  );
+  // totp-verify in an endpoint of the app's own: a step-up check.
+  fs.writeFileSync(
+    path.join(dir, "endpoints", "step-up.post.yaml"),
+    'allow: authenticated\ninput:\n  body:\n    code: { type: string, maxLength: 32 }\nsteps:\n  - totp-verify: { user: "${auth.sub}", code: "${body.code}" }\n',
   );
   return dir;
 }
@@ -159,6 +164,21 @@ for (const target of databaseTargets()) {
       assert.equal((await verify(await mfaToken("replay@example.com"), codeOf(uri, -1))).status, 401);
     });
 
+    it("of two requests sent at once with the same code, one passes and the other is refused", async () => {
+      const { uri, session } = await userWithApp("race@example.com");
+      const code = codeOf(uri);
+      const both = await Promise.all([1, 2].map(() => post("/step-up", { code }, session.access_token)));
+      assert.deepEqual(both.map((res) => res.status).sort(), [204, 401]);
+    });
+
+    it("a new sign-in replaces the earlier ticket", async () => {
+      const { uri } = await userWithApp("twice-in@example.com");
+      const first = await mfaToken("twice-in@example.com");
+      const second = await mfaToken("twice-in@example.com");
+      assert.equal((await verify(first, codeOf(uri))).status, 400);
+      assert.equal((await verify(second, codeOf(uri))).status, 200);
+    });
+
     it("a code from the wrong time is refused; one step off either way is taken", async () => {
       const { uri } = await userWithApp("clock@example.com");
       for (const steps of [-4, 3, 20]) {
@@ -286,6 +306,24 @@ for (const target of databaseTargets()) {
       const res = await verify(ticket, codeOf(uri));
       assert.equal(res.status, 403);
       assert.equal((await res.json()).error.code, "account_disabled");
+    });
+
+    it("OpenAPI lists the two-factor endpoints with their answers, and notes mfa: true", async () => {
+      const doc = await (await app.request("/openapi.json")).json();
+      const verifyOp = doc.paths["/auth/2fa/verify"].post;
+      assert.deepEqual(Object.keys(verifyOp.requestBody.content["application/json"].schema.properties).sort(), ["code", "mfa_token"]);
+      assert.match(verifyOp.responses["401"].description, /invalid_code/);
+      assert.match(verifyOp.responses["429"].description, /too_many_requests/);
+      assert.match(verifyOp.responses["400"].description, /invalid_token/);
+      for (const route of ["/auth/2fa/totp", "/auth/2fa/totp/confirm", "/auth/2fa/totp/disable"]) {
+        assert.deepEqual(doc.paths[route].post.security, [{ bearerAuth: [] }], route);
+      }
+      assert.ok(doc.paths["/admin/users/{id}/2fa"].delete.responses["204"]);
+      assert.match(doc.paths["/admin/users/{id}/2fa"].delete.description, /Allowed roles: admin/);
+      const vault = doc.paths["/vault"].get;
+      assert.match(vault.description, /Second factor required/);
+      assert.match(vault.responses["403"].description, /mfa_required/);
+      assert.equal(doc.paths["/auth/me"].get.responses["403"], undefined);
     });
 
     it("a production start needs ENCRYPTION_KEY, of 32 bytes, and never prints it", async () => {
