@@ -23,8 +23,20 @@ export async function readFactor(db: Db | Tx, secrets: SecretBox, userId: string
     .where("user_id", "=", userId)
     .executeTakeFirst();
   if (!row) return undefined;
+  let secret: string;
+  try {
+    secret = secrets.open(row.secret_sealed, sealContext(userId));
+  } catch (error) {
+    // A fault (500) whose logged cause says what to do; the client learns nothing of it.
+    throw new Error(
+      `the TOTP secret of user ${userId} does not open with ENCRYPTION_KEY: was the key changed? An admin can reset the user`,
+      {
+        cause: error,
+      },
+    );
+  }
   return {
-    secret: secrets.open(row.secret_sealed, sealContext(userId)),
+    secret,
     confirmed: row.confirmed_at !== null,
     lastUsedStep: row.last_used_step === null ? null : Number(row.last_used_step),
   };
