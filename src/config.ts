@@ -54,6 +54,8 @@ export interface Config {
     readonly outboxSeconds: number;
   };
   readonly publicUrl: string;
+  /** ENCRYPTION_KEY: 32 bytes (base64 or hex) sealing secrets at rest, such as TOTP secrets; generated under DATA_DIR when unset outside production. */
+  readonly encryptionKey: string | undefined;
 }
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
@@ -135,6 +137,7 @@ export function loadConfig(env: Env = process.env, overrides: { appDir?: string 
       outboxSeconds: duration("OUTBOX_RETENTION", "7d"),
     },
     publicUrl: (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, ""),
+    encryptionKey: env.ENCRYPTION_KEY || undefined,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

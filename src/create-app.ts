@@ -3,6 +3,7 @@ import type { Services } from "./actions/define-action.ts";
 import { sizeBcryptPool } from "./auth/bcrypt-pool.ts";
 import { createKeyStore } from "./auth/key-store.ts";
 import { pruneHits } from "./auth/rate-limit-store.ts";
+import { createSecretBox } from "./auth/secret-box.ts";
 import { type Config, loadConfig } from "./config.ts";
 import { migrateApp } from "./db/app-migrations.ts";
 import { createDatabase, type DatabaseHandle } from "./db/create-database.ts";
@@ -70,6 +71,8 @@ export async function createApp(options: CreateAppOptions = {}): Promise<Trellis
   let cache = first.cache;
 
   const keys = await createKeyStore(config, { now, onWarning: (message) => logger.warn(message) });
+  // Resolved at start when an endpoint needs it, so a production start without ENCRYPTION_KEY fails at once.
+  const secrets = createSecretBox(config, { now: loaded.endpoints.some((e) => e.steps.some((step) => step.action.sealsSecrets)) });
   sizeBcryptPool({ workers: config.bcryptWorkers, queue: config.bcryptQueue });
   const database =
     options.database ?? createDatabase({ url: config.databaseUrl, dataDir: config.dataDir, timeoutMs: config.databaseTimeoutMs });
@@ -100,6 +103,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<Trellis
     logger,
     db: database.db,
     keys,
+    secrets,
     roles: loaded.roles,
     mailer,
     now,

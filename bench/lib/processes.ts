@@ -10,7 +10,7 @@ const children = new Set<ChildProcess>();
 
 /** The variables trellis (or a baseline) reads: never inherited from the shell that runs the bench. */
 const SERVER_VARIABLES =
-  /^(PORT|HOST|APP_DIR|DATA_DIR|DATABASE_URL|NODE_ENV|JWT_.*|ACCESS_TOKEN_TTL|REFRESH_TOKEN_TTL|SMTP_URL|MAIL_FROM|PUBLIC_URL|BODY_LIMIT|BCRYPT_.*|TRUST_PROXY|LOG_LEVEL)$/;
+  /^(PORT|HOST|APP_DIR|DATA_DIR|DATABASE_URL|NODE_ENV|JWT_.*|ENCRYPTION_KEY|ACCESS_TOKEN_TTL|REFRESH_TOKEN_TTL|SMTP_URL|MAIL_FROM|PUBLIC_URL|BODY_LIMIT|BCRYPT_.*|TRUST_PROXY|LOG_LEVEL)$/;
 
 export function childEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};

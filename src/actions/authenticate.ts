@@ -33,7 +33,7 @@ export default defineAction<AuthenticateOptions, UserView, Checked>({
     "Failures are counted per email (or id) and client IP. After `max_failures` of them within `window`, the answer is 429 with `Retry-After`, even for the right password. A success clears the count. Each failure is logged as `login.failed`, and the log row survives the rollback.",
     'To ask a signed-in user for their password again (as the shipped `change-password` does), pass `user: "${auth.sub}"` instead of `email`.',
   ].join("\n\n"),
-  result: "The user, as `find-user` returns it: `{ id, email, name, roles, confirmed, confirmed_at, created_at }`.",
+  result: "The user, as `find-user` returns it: `{ id, email, name, roles, confirmed, confirmed_at, disabled, two_factor, created_at }`.",
   example: `# endpoints/auth/check-password.post.yaml
 allow: public
 input:

@@ -1,4 +1,5 @@
 import type { KeyStore } from "../auth/key-store.ts";
+import type { SecretBox } from "../auth/secret-box.ts";
 import type { Config } from "../config.ts";
 import type { Db, Tx } from "../db/schema.ts";
 import type { Logger } from "../logger.ts";
@@ -19,6 +20,8 @@ export interface Services {
    */
   readonly db: Db;
   readonly keys: KeyStore;
+  /** Seals secrets kept in the database (ENCRYPTION_KEY). */
+  readonly secrets: SecretBox;
   readonly roles: RoleGraph;
   readonly mailer: Mailer;
   /** What the engine loaded (roles.yaml, the endpoint table), replaced on every reload: for actions that describe the app. */
@@ -119,6 +122,8 @@ export interface ActionDefinition<O = Record<string, unknown>, R = unknown, P = 
    * database as it is: an endpoint that only reads opens no transaction.
    */
   readonly readsOnly?: boolean;
+  /** Set when the action seals or opens secrets with ENCRYPTION_KEY: an app using it does not start in production without the key. */
+  readonly sealsSecrets?: boolean;
   /** Extra load-time checks on the raw options (references still unresolved). */
   check?(options: O, env: CheckEnv): CheckIssue[];
   /**

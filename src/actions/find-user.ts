@@ -5,8 +5,8 @@ export default defineAction<{ id?: string; email?: string }, UserView | null>({
   name: "find-user",
   readsOnly: true,
   description:
-    "Looks a user up by id or by email (trimmed, any case), never returning the password hash. `roles` is empty until the address is confirmed. An id that is not a UUID finds nobody.",
-  result: "`{ id, email, name, roles, confirmed, confirmed_at, disabled, created_at }`, or `null` when there is no such user.",
+    "Looks a user up by id or by email (trimmed, any case), never returning the password hash. `roles` is empty until the address is confirmed. `two_factor` says an authenticator app is turned on (`totp-confirm`), as the shipped login reads it to ask for a code. An id that is not a UUID finds nobody.",
+  result: "`{ id, email, name, roles, confirmed, confirmed_at, disabled, two_factor, created_at }`, or `null` when there is no such user.",
   example: `# endpoints/profile.get.yaml
 allow: authenticated
 steps:

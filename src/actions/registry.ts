@@ -24,6 +24,10 @@ import revokeRole from "./revoke-role.ts";
 import rotateRefreshToken from "./rotate-refresh-token.ts";
 import sendMail from "./send-mail.ts";
 import signJwt from "./sign-jwt.ts";
+import totpConfirm from "./totp-confirm.ts";
+import totpEnrol from "./totp-enrol.ts";
+import totpRemove from "./totp-remove.ts";
+import totpVerify from "./totp-verify.ts";
 import validate from "./validate.ts";
 
 const all = [
@@ -47,6 +51,10 @@ const all = [
   listSessions,
   issueToken,
   consumeToken,
+  totpEnrol,
+  totpConfirm,
+  totpVerify,
+  totpRemove,
   grantRole,
   revokeRole,
   sendMail,

@@ -13,8 +13,9 @@ const disabled = () => new TrellisError(403, "account_disabled", "This account i
 export default defineAction<{ token: string }, IssuedRefreshToken & { user_id: string }>({
   name: "rotate-refresh-token",
   description:
-    "Spends a refresh token and issues the next one of the same login, atomically: two concurrent uses cannot both succeed. An unknown, expired, revoked or spent token is 401 `invalid_refresh_token`. A spent token presented again also revokes the whole login (reuse detection), and logs `refresh.reuse`. Any token of a disabled account is 403 `account_disabled`.",
-  result: "`{ token, user_id, family_id, expires_at }`: the next refresh token of the login, and whose it is.",
+    "Spends a refresh token and issues the next one of the same login, atomically: two concurrent uses cannot both succeed. An unknown, expired, revoked or spent token is 401 `invalid_refresh_token`. A spent token presented again also revokes the whole login (reuse detection), and logs `refresh.reuse`. Any token of a disabled account is 403 `account_disabled`. The next token keeps the login's `amr` (see `issue-refresh-token`).",
+  result:
+    "`{ token, user_id, family_id, expires_at, amr }`: the next refresh token of the login, whose it is, and how the login was proven (`[]` for logins from before `amr` was kept).",
   example: `# endpoints/auth/renew.post.yaml
 summary: Trade a refresh token for a new pair
 allow: public
@@ -28,7 +29,7 @@ steps:
     as: user
   - sign-jwt:
       subject: "\${user.id}"
-      claims: { email: "\${user.email}", roles: "\${user.roles}", sid: "\${refresh.family_id}" }
+      claims: { email: "\${user.email}", roles: "\${user.roles}", sid: "\${refresh.family_id}", amr: "\${refresh.amr}" }
     as: access
 response:
   headers: { Cache-Control: no-store }
@@ -56,10 +57,11 @@ response:
           selectFrom("users").select("users.id").whereRef("users.id", "=", "refresh_tokens.user_id").where("users.disabled_at", "is", null),
         ),
       )
-      .returning(["user_id", "family_id"])
+      .returning(["user_id", "family_id", "amr"])
       .executeTakeFirst();
     if (spent) {
-      const next = await issueRefreshToken(db, spent.user_id, spent.family_id, now, services.config.jwt.refreshTtlSeconds);
+      const ttl = services.config.jwt.refreshTtlSeconds;
+      const next = await issueRefreshToken(db, spent.user_id, spent.family_id, now, ttl, spent.amr ?? []);
       return { ...next, user_id: spent.user_id };
     }
 

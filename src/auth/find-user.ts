@@ -12,6 +12,8 @@ export interface UserView {
   readonly confirmed_at: Date | null;
   /** A disabled account cannot sign in or refresh; an admin can enable it again. */
   readonly disabled: boolean;
+  /** Whether a confirmed second factor (an authenticator app) is asked for at sign-in. */
+  readonly two_factor: boolean;
   readonly created_at: Date;
 }
 
@@ -24,14 +26,27 @@ export function userRow(db: Db | Tx, by: UserKey) {
 }
 
 export async function findUser(db: Db | Tx, by: UserKey): Promise<UserView | null> {
-  const row = await userRow(db, by).select(["id", "email", "name", "confirmed_at", "disabled_at", "created_at"]).executeTakeFirst();
+  const row = await userRow(db, by)
+    .select(["id", "email", "name", "confirmed_at", "disabled_at", "created_at"])
+    .select((eb) =>
+      eb
+        .exists(
+          eb
+            .selectFrom("totp_factors")
+            .select("user_id")
+            .whereRef("totp_factors.user_id", "=", "users.id")
+            .where("totp_factors.confirmed_at", "is not", null),
+        )
+        .as("two_factor"),
+    )
+    .executeTakeFirst();
   if (!row) return null;
-  const { disabled_at, ...user } = row;
+  const { disabled_at, two_factor, ...user } = row;
   const confirmed = user.confirmed_at !== null;
   const roles = confirmed
     ? (await db.selectFrom("user_roles").select("role").where("user_id", "=", user.id).orderBy("role").execute()).map((r) => r.role)
     : [];
-  return { ...user, roles, confirmed, disabled: disabled_at !== null };
+  return { ...user, roles, confirmed, disabled: disabled_at !== null, two_factor: Boolean(two_factor) };
 }
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

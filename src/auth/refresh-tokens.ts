@@ -7,6 +7,8 @@ export interface IssuedRefreshToken {
   /** One login: every token rotated from it shares the family, and is revoked with it. */
   readonly family_id: string;
   readonly expires_at: Date;
+  /** How the login was proven (RFC 8176 `amr`), as `issue-refresh-token` was told; every token of the login carries it. */
+  readonly amr: readonly string[];
 }
 
 export async function issueRefreshToken(
@@ -15,15 +17,23 @@ export async function issueRefreshToken(
   familyId: string | undefined,
   now: Date,
   ttlSeconds: number,
+  amr: readonly string[] = [],
 ): Promise<IssuedRefreshToken> {
   const token = newOpaqueToken();
   const family = familyId ?? randomUUID();
   const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
   await db
     .insertInto("refresh_tokens")
-    .values({ user_id: userId, family_id: family, token_hash: hashToken(token), expires_at: expiresAt, created_at: now })
+    .values({
+      user_id: userId,
+      family_id: family,
+      token_hash: hashToken(token),
+      expires_at: expiresAt,
+      amr: JSON.stringify(amr),
+      created_at: now,
+    })
     .execute();
-  return { token, family_id: family, expires_at: expiresAt };
+  return { token, family_id: family, expires_at: expiresAt, amr };
 }
 
 export async function revokeFamily(db: Db | Tx, familyId: string, now: Date): Promise<number> {

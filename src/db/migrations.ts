@@ -114,6 +114,32 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable("rate_limit_hits").addColumn("expires_at", "timestamptz").execute();
     },
   },
+  "0005_totp": {
+    // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists
+    async up(db: Kysely<any>) {
+      // One authenticator app per user; the secret is sealed with ENCRYPTION_KEY (src/auth/secret-box.ts).
+      await db.schema
+        .createTable("totp_factors")
+        .addColumn("user_id", "uuid", (c) => c.primaryKey().references("users.id").onDelete("cascade"))
+        .addColumn("secret_sealed", "text", (c) => c.notNull())
+        .addColumn("confirmed_at", "timestamptz")
+        // The latest 30-second step a code was accepted for: that step and every earlier one are refused (no replay).
+        .addColumn("last_used_step", "bigint")
+        .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      await db.schema
+        .createTable("totp_recovery_codes")
+        .addColumn("id", "uuid", (c) => c.primaryKey().defaultTo(sql`gen_random_uuid()`))
+        .addColumn("user_id", "uuid", (c) => c.notNull().references("users.id").onDelete("cascade"))
+        .addColumn("code_hash", "text", (c) => c.notNull())
+        .addColumn("used_at", "timestamptz")
+        .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      await db.schema.createIndex("totp_recovery_codes_user").on("totp_recovery_codes").columns(["user_id", "code_hash"]).execute();
+      // How the login was proven (RFC 8176 amr values, e.g. ["pwd"] or ["mfa", "otp"]), kept through every refresh.
+      await db.schema.alterTable("refresh_tokens").addColumn("amr", "jsonb").execute();
+    },
+  },
 };
 
 export const trellisMigrations: MigrationProvider = {

@@ -35,6 +35,26 @@ export interface TrellisTables {
     expires_at: Timestamp;
     spent_at: NullableTimestamp;
     revoked_at: NullableTimestamp;
+    /** The login's authentication methods (RFC 8176), as JSON text on insert; null for logins before migration 0005. */
+    amr: ColumnType<string[] | null, string | null | undefined, string | null>;
+    created_at: CreatedAt;
+  };
+  totp_factors: {
+    user_id: string;
+    /** The base32 secret sealed with ENCRYPTION_KEY: never stored in plain. */
+    secret_sealed: string;
+    /** Null until the first code confirms the enrolment; only a confirmed factor is asked for at sign-in. */
+    confirmed_at: NullableTimestamp;
+    /** The latest time step a code was accepted for (bigint: text from the driver). */
+    last_used_step: ColumnType<string | null, number | string | null | undefined, number | string | null>;
+    created_at: CreatedAt;
+  };
+  totp_recovery_codes: {
+    id: Generated<string>;
+    user_id: string;
+    /** SHA-256 of the code: codes are random and long, so a fast hash is enough. */
+    code_hash: string;
+    used_at: NullableTimestamp;
     created_at: CreatedAt;
   };
   log: {

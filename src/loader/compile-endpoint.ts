@@ -10,7 +10,7 @@ import type { RouteFromPath } from "./route-from-path.ts";
 import { didYouMean } from "./suggest.ts";
 import type { YamlSource } from "./yaml-source.ts";
 
-export const TOP_LEVEL_KEYS = ["summary", "description", "tags", "allow", "input", "steps", "response"];
+export const TOP_LEVEL_KEYS = ["summary", "description", "tags", "allow", "mfa", "input", "steps", "response"];
 export const INPUT_KEYS: InputPart[] = ["body", "query", "params"];
 export const RESPONSE_KEYS = ["status", "headers", "body"];
 export const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
@@ -39,6 +39,7 @@ export function compileEndpoint(source: YamlSource, route: RouteFromPath, env: E
   const description = optionalText(record, "description", source);
   const tags = compileTags(record.tags, source);
   const allow = compileAllow(record, source, env.roles);
+  const mfa = compileMfa(record, source, allow);
   const input = compileInputs(record.input, route, source, env);
   const used = new Set<string>();
   const use = (root: string) => {
@@ -64,6 +65,7 @@ export function compileEndpoint(source: YamlSource, route: RouteFromPath, env: E
     tags,
     allow,
     access: compileAccess(allow, env.roles),
+    mfa,
     input,
     steps,
     response,
@@ -113,6 +115,20 @@ function compileAllow(record: Record<string, unknown>, source: YamlSource, roles
     }
   });
   return ok ? list : undefined;
+}
+
+/** `mfa: true`: the token must say a second factor was proven (`amr` holds `mfa`); only where a token is asked for. */
+function compileMfa(record: Record<string, unknown>, source: YamlSource, allow: Allow | undefined): boolean {
+  const raw = record.mfa;
+  if (raw === undefined) return false;
+  if (typeof raw !== "boolean") {
+    source.report(["mfa"], "mfa must be true or false");
+    return false;
+  }
+  if (raw && allow === "public") {
+    source.report(["mfa"], "`mfa: true` needs a signed-in caller, but this endpoint is `allow: public`: allow authenticated or roles");
+  }
+  return raw;
 }
 
 type Inputs = CompiledEndpoint["input"];

@@ -50,6 +50,11 @@ export function createEndpointSchema(actions: ReadonlyMap<string, AnyAction>): J
       description: { type: "string", description: "More about the endpoint (OpenAPI description)." },
       tags: { type: "array", items: { type: "string" }, description: "Groups for the API docs." },
       allow: { $ref: "#/definitions/allow" },
+      mfa: {
+        type: "boolean",
+        description:
+          "Only for a sign-in with a second factor: an access token without `mfa` in its `amr` claim is 403 `mfa_required`. Not with `allow: public`.",
+      },
       input: {
         type: "object",
         description: "What the request must hold; anything else is a 400 naming the field.",

@@ -30,6 +30,8 @@ export interface CompiledEndpoint {
   readonly tags: readonly string[];
   readonly allow: "public" | "authenticated" | readonly string[];
   readonly access: Access;
+  /** `mfa: true`: only an access token whose `amr` holds `mfa` (a sign-in with a second factor) is let in. */
+  readonly mfa: boolean;
   readonly input: {
     readonly body: InputValidator | undefined;
     readonly query: InputValidator | undefined;

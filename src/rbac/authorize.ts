@@ -1,4 +1,4 @@
-import { ForbiddenError, UnauthorizedError } from "../errors.ts";
+import { ForbiddenError, TrellisError, UnauthorizedError } from "../errors.ts";
 import type { RoleGraph } from "./role-graph.ts";
 
 /** The verified bearer token of a request. */
@@ -35,4 +35,15 @@ export function authorize(access: Access, principal: Principal | null): void {
   if (access.kind === "authenticated") return;
   for (const role of principal.roles) if (access.grantedBy.has(role)) return;
   throw new ForbiddenError();
+}
+
+/** For `mfa: true`: 403 `mfa_required` unless the token's `amr` (RFC 8176) says a second factor was proven. */
+export function requireSecondFactor(principal: Principal | null): void {
+  const amr = principal?.amr;
+  if (Array.isArray(amr) && amr.includes("mfa")) return;
+  throw new TrellisError(
+    403,
+    "mfa_required",
+    "This needs a sign-in with a second factor: turn on an authenticator app, then sign in again and enter its code",
+  );
 }

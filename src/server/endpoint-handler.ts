@@ -9,7 +9,7 @@ import { RequestTransaction } from "../pipeline/request-transaction.ts";
 import { runSteps } from "../pipeline/run-steps.ts";
 import { createScope } from "../pipeline/scope.ts";
 import { StepDeadline, StepTimeout } from "../pipeline/step-timeout.ts";
-import { authorize } from "../rbac/authorize.ts";
+import { authorize, requireSecondFactor } from "../rbac/authorize.ts";
 import { prepareResponse, replyResponse } from "./endpoint-response.ts";
 import { resolvePrincipal } from "./principal.ts";
 import { readJsonBody } from "./read-body.ts";
@@ -38,6 +38,7 @@ export function createEndpointHandler(endpoint: CompiledEndpoint, services: Serv
     const principal = found instanceof Promise ? await found : found;
     if (principal && options.logRequests) c.set(USER_VARIABLE as never, principal.sub as never);
     authorize(endpoint.access, principal);
+    if (endpoint.mfa) requireSecondFactor(principal);
 
     const params = input.params ? input.params.check({ ...c.req.param() }) : {};
     const query = input.query ? input.query.check(c.req.query()) : {};

@@ -101,7 +101,9 @@ export const openApiPath = (pattern: string): string => pattern.replace(/:([A-Za
 
 function createOperation(app: LoadedApp, endpoint: CompiledEndpoint, taken: Set<string>): Json {
   const parameters = [...pathParameters(endpoint), ...queryParameters(endpoint)];
-  const description = [endpoint.description?.trim(), accessText(endpoint)].filter(Boolean).join("\n\n");
+  const description = [endpoint.description?.trim(), accessText(endpoint), endpoint.mfa ? MFA_TEXT : undefined]
+    .filter(Boolean)
+    .join("\n\n");
   const tags = endpoint.tags.length > 0 ? [...endpoint.tags] : folderTag(app, endpoint);
   return {
     operationId: uniqueOperationId(endpoint, taken),
@@ -141,6 +143,9 @@ function folderTag(app: LoadedApp, endpoint: CompiledEndpoint): string[] {
   const first = folders[0]?.replace(/^\[(.*)\]$/, "$1");
   return first ? [first] : [];
 }
+
+const MFA_TEXT =
+  "Second factor required (`mfa: true`): the access token must come from a sign-in with a second factor (`amr` holds `mfa`).";
 
 function accessText(endpoint: CompiledEndpoint): string {
   const { allow, access } = endpoint;
@@ -210,8 +215,13 @@ function responses(endpoint: CompiledEndpoint): Json {
   if (endpoint.allow !== "public" && endpoint.allow !== "authenticated") {
     add(403, `\`forbidden\`: the token has none of the allowed roles (${endpoint.allow.join(", ")}).`);
   }
+  if (endpoint.mfa) add(403, "`mfa_required`: the access token is not from a sign-in with a second factor.");
   for (const step of endpoint.steps) {
     const name = step.action.name;
+    if (name === "totp-verify" || name === "totp-confirm") {
+      add(401, "`invalid_code`: the code is wrong, expired or used already.");
+      add(429, "`too_many_requests`: too many wrong codes; `Retry-After` says when to try again.");
+    }
     if (name === "authenticate") add(401, "`invalid_credentials`: the email or password is wrong.");
     if (name === "rotate-refresh-token") add(401, "`invalid_refresh_token`: the refresh token is not valid, spent or revoked.");
     if (name === "consume-token") add(400, "`invalid_token`: the link is not valid; it may have expired or been used already.");

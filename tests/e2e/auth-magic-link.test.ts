@@ -2,13 +2,14 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { claimsOf, login, me, refresh, register, registerConfirmed } from "../helpers/accounts.ts";
+import { URI } from "otpauth";
+import { claimsOf, login, me, refresh, register, registerConfirmed, signIn } from "../helpers/accounts.ts";
 import { REPO_ROOT } from "../helpers/cli.ts";
 import { databaseTargets } from "../helpers/databases.ts";
 import { pageFiles } from "../helpers/readme-tutorial.ts";
 import { PUBLIC_URL, useShippedApp } from "../helpers/shipped-app.ts";
 import { tokenIn } from "../helpers/smtp.ts";
-import { createTestApp, json, tempDir } from "../helpers/test-app.ts";
+import { bearer, createTestApp, json, tempDir } from "../helpers/test-app.ts";
 
 const UNCONFIRMED_STEP = `  - respond: { status: 202, body: { message: "If the address has an account, a sign-in link is on its way." } }
     when: "\${!user.confirmed}"
@@ -141,6 +142,26 @@ for (const target of databaseTargets()) {
       clock.now += 3600 * 1000 + 1000;
       await ask("flood@example.com");
       assert.equal(await linkMails("flood@example.com"), 6);
+    });
+
+    it("with an authenticator app on, the link is the first factor only: mfa_required, then /auth/2fa/verify gives the pair", async () => {
+      await registerConfirmed(t.app, t.smtp, "gil@example.com", "correct horse");
+      const session = await signIn(t.app, "gil@example.com", "correct horse");
+      const { uri } = await (await t.app.request("/auth/2fa/totp", json({}, bearer(session.access_token)))).json();
+      const code = () => URI.parse(uri).generate({ timestamp: clock.now });
+      assert.equal((await t.app.request("/auth/2fa/totp/confirm", json({ code: code() }, bearer(session.access_token)))).status, 200);
+      clock.now += 30_000;
+
+      await ask("gil@example.com");
+      const token = tokenIn(await t.smtp.waitFor("gil@example.com", /sign-in link/));
+      const first = await verify(token);
+      assert.equal(first.status, 200);
+      const challenge = await first.json();
+      assert.deepEqual(Object.keys(challenge).sort(), ["mfa_required", "mfa_token"], "no tokens before the second factor");
+      assert.equal((await verify(token)).status, 400, "the link is spent by the first factor");
+      const finished = await t.app.request("/auth/2fa/verify", json({ mfa_token: challenge.mfa_token, code: code() }));
+      assert.equal(finished.status, 200);
+      assert.deepEqual(claimsOf((await finished.json()).access_token).amr, ["mfa", "otp"]);
     });
 
     it("with the edits of docs/magic-links.md, a link to an unconfirmed address confirms it and signs in with the role guest", async () => {

@@ -42,6 +42,12 @@ export const BROKEN_ERRORS: readonly ExpectedError[] = [
     lines: ["endpoints/no-allow.get.yaml:1:1 missing `allow:`: say who may call this endpoint (public, authenticated, or a list of roles)"],
   },
   {
+    name: "mfa: true on a public endpoint",
+    lines: [
+      "endpoints/public-mfa.get.yaml:3:6 `mfa: true` needs a signed-in caller, but this endpoint is `allow: public`: allow authenticated or roles",
+    ],
+  },
+  {
     name: "YAML syntax error",
     lines: ["endpoints/syntax.get.yaml:3:9 YAML: Flow map in block collection must be sufficiently indented and end with a }"],
   },

@@ -1,0 +1,368 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { after, before, beforeEach, describe, it } from "node:test";
+import { URI } from "otpauth";
+import type { TrellisApp } from "../../src/create-app.ts";
+import type { DatabaseHandle } from "../../src/db/create-database.ts";
+import { claimsOf, login, me, refresh, registerConfirmed, type Session } from "../helpers/accounts.ts";
+import { REPO_ROOT } from "../helpers/cli.ts";
+import { databaseTargets, resetDatabase } from "../helpers/databases.ts";
+import { PUBLIC_URL, START_OF_TESTS } from "../helpers/shipped-app.ts";
+import { startSmtp, type TestSmtp } from "../helpers/smtp.ts";
+import { bearer, createTestApp, json, tempDir } from "../helpers/test-app.ts";
+
+const PASSWORD = "correct horse battery";
+const STEP_MS = 30_000;
+
+/** The shipped app plus an endpoint that demands a second factor (`mfa: true`) and one that checks a code. */
+function appWithVault(): string {
+  const dir = tempDir("trellis-2fa-");
+  for (const part of ["endpoints", "actions", "roles.yaml", "trellis.yaml"]) {
+    fs.cpSync(path.join(REPO_ROOT, part), path.join(dir, part), { recursive: true });
+  }
+  fs.writeFileSync(
+    path.join(dir, "endpoints", "vault.get.yaml"),
+    'allow: authenticated\nmfa: true\nresponse:\n  body: { secret: "the vault is open" }\n',
+  );
+  // totp-verify in an endpoint of the app's own: a step-up check.
+  fs.writeFileSync(
+    path.join(dir, "endpoints", "step-up.post.yaml"),
+    'allow: authenticated\ninput:\n  body:\n    code: { type: string, maxLength: 32 }\nsteps:\n  - totp-verify: { user: "${auth.sub}", code: "${body.code}" }\n',
+  );
+  return dir;
+}
+
+for (const target of databaseTargets()) {
+  describe(`two-factor sign-in with an authenticator app (${target.name})`, () => {
+    const clock = { now: START_OF_TESTS };
+    let database: DatabaseHandle;
+    let smtp: TestSmtp;
+    let app: TrellisApp;
+
+    before(async () => {
+      database = await target.open();
+      smtp = await startSmtp();
+      app = await createTestApp({
+        appDir: appWithVault(),
+        database,
+        env: { SMTP_URL: smtp.url, PUBLIC_URL },
+        now: () => new Date(clock.now),
+      });
+    });
+    after(async () => {
+      await app.close();
+      await smtp.close();
+      await database.close();
+    });
+    beforeEach(async () => {
+      await app.services.mailer.idle();
+      await resetDatabase(database);
+      smtp.clear();
+      clock.now = START_OF_TESTS;
+    });
+
+    const post = (route: string, body: unknown, token?: string) => app.request(route, json(body, token ? bearer(token) : {}));
+    /** The code the user's app shows `steps` time steps from now, computed from the enrolment URI alone. */
+    const codeOf = (uri: string, steps = 0) => URI.parse(uri).generate({ timestamp: clock.now + steps * STEP_MS });
+
+    async function passwordSession(email: string): Promise<Session> {
+      const res = await login(app, email, PASSWORD);
+      assert.equal(res.status, 200);
+      return res.json();
+    }
+
+    /** A confirmed user with an authenticator app turned on: its URI (the app's view) and recovery codes. */
+    async function userWithApp(email: string) {
+      await registerConfirmed(app, smtp, email, PASSWORD);
+      const session = await passwordSession(email);
+      const enrolled = await post("/auth/2fa/totp", {}, session.access_token);
+      assert.equal(enrolled.status, 200);
+      const { uri, qr, secret } = await enrolled.json();
+      const confirmed = await post("/auth/2fa/totp/confirm", { code: codeOf(uri) }, session.access_token);
+      assert.equal(confirmed.status, 200);
+      const { recovery_codes } = await confirmed.json();
+      // The code confirming the app is spent: the next one the tests send is of the next step.
+      clock.now += STEP_MS;
+      return { uri, qr, secret, recovery_codes: recovery_codes as string[], session };
+    }
+
+    async function mfaToken(email: string): Promise<string> {
+      const res = await login(app, email, PASSWORD);
+      assert.equal(res.status, 200);
+      const body = await res.json();
+      assert.equal(body.mfa_required, true);
+      return body.mfa_token;
+    }
+
+    const verify = (mfa_token: string, code: string) => post("/auth/2fa/verify", { mfa_token, code });
+
+    it("enrols, confirms with a code from the URI, then login asks for a code and verify gives tokens with amr mfa", async () => {
+      await registerConfirmed(app, smtp, "ann@example.com", PASSWORD);
+      const session = await passwordSession("ann@example.com");
+      assert.deepEqual(claimsOf(session.access_token).amr, ["pwd"]);
+
+      const enrolled = await post("/auth/2fa/totp", {}, session.access_token);
+      assert.equal(enrolled.status, 200);
+      assert.equal(enrolled.headers.get("cache-control"), "no-store");
+      const { uri, qr, secret } = await enrolled.json();
+      const parsed = URI.parse(uri);
+      assert.match(uri, /^otpauth:\/\/totp\//);
+      assert.equal(parsed.secret.base32, secret);
+      assert.equal(parsed.issuer, "trellis");
+      assert.equal((parsed as { label: string }).label, "ann@example.com");
+      assert.match(qr, /^data:image\/svg\+xml;base64,/);
+      assert.match(Buffer.from(qr.split(",")[1], "base64").toString(), /^<svg /);
+      // Not on until confirmed: the password alone still signs in.
+      assert.ok("access_token" in (await (await login(app, "ann@example.com", PASSWORD)).json()));
+
+      const confirmed = await post("/auth/2fa/totp/confirm", { code: codeOf(uri) }, session.access_token);
+      assert.equal(confirmed.status, 200);
+      const { recovery_codes } = await confirmed.json();
+      assert.equal(recovery_codes.length, 10);
+      assert.equal(new Set(recovery_codes).size, 10);
+
+      clock.now += STEP_MS;
+      const res = await login(app, "ann@example.com", PASSWORD);
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get("cache-control"), "no-store");
+      const body = await res.json();
+      assert.deepEqual(Object.keys(body).sort(), ["mfa_required", "mfa_token"]);
+      assert.equal(body.mfa_required, true);
+
+      const verified = await verify(body.mfa_token, codeOf(uri));
+      assert.equal(verified.status, 200);
+      assert.equal(verified.headers.get("cache-control"), "no-store");
+      const pair = await verified.json();
+      assert.equal(pair.token_type, "Bearer");
+      assert.equal(pair.expires_in, 900);
+      assert.deepEqual(claimsOf(pair.access_token).amr, ["mfa", "otp"]);
+      assert.deepEqual(claimsOf(pair.access_token).roles, ["guest"]);
+      const who = await me(app, pair);
+      assert.equal(who.status, 200);
+      assert.equal((await who.json()).email, "ann@example.com");
+      // The mfa_token is good once.
+      clock.now += STEP_MS;
+      assert.equal((await verify(body.mfa_token, codeOf(uri))).status, 400);
+    });
+
+    it("a user without a second factor gets exactly the usual token pair", async () => {
+      await registerConfirmed(app, smtp, "plain@example.com", PASSWORD);
+      const body = await (await login(app, "plain@example.com", PASSWORD)).json();
+      assert.deepEqual(Object.keys(body).sort(), ["access_token", "expires_in", "refresh_token", "token_type"]);
+    });
+
+    it("a code used once is refused again (replay), and so is a code of an earlier step", async () => {
+      const { uri } = await userWithApp("replay@example.com");
+      const code = codeOf(uri);
+      assert.equal((await verify(await mfaToken("replay@example.com"), code)).status, 200);
+      const replayed = await verify(await mfaToken("replay@example.com"), code);
+      assert.equal(replayed.status, 401);
+      assert.equal((await replayed.json()).error.code, "invalid_code");
+      // The step before is still within the window of ±1 step, but it is older than the one used.
+      assert.equal((await verify(await mfaToken("replay@example.com"), codeOf(uri, -1))).status, 401);
+    });
+
+    it("of two requests sent at once with the same code, one passes and the other is refused", async () => {
+      const { uri, session } = await userWithApp("race@example.com");
+      const code = codeOf(uri);
+      const both = await Promise.all([1, 2].map(() => post("/step-up", { code }, session.access_token)));
+      assert.deepEqual(both.map((res) => res.status).sort(), [204, 401]);
+    });
+
+    it("a new sign-in replaces the earlier ticket", async () => {
+      const { uri } = await userWithApp("twice-in@example.com");
+      const first = await mfaToken("twice-in@example.com");
+      const second = await mfaToken("twice-in@example.com");
+      assert.equal((await verify(first, codeOf(uri))).status, 400);
+      assert.equal((await verify(second, codeOf(uri))).status, 200);
+    });
+
+    it("a code from the wrong time is refused; one step off either way is taken", async () => {
+      const { uri } = await userWithApp("clock@example.com");
+      for (const steps of [-4, 3, 20]) {
+        assert.equal((await verify(await mfaToken("clock@example.com"), codeOf(uri, steps))).status, 401, `${steps} steps off`);
+      }
+      assert.equal((await verify(await mfaToken("clock@example.com"), codeOf(uri, 1))).status, 200);
+    });
+
+    it("a recovery code works once and fails the second time", async () => {
+      const { recovery_codes } = await userWithApp("lost@example.com");
+      const [first] = recovery_codes;
+      assert.match(first ?? "", /^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$/);
+      const res = await verify(await mfaToken("lost@example.com"), (first ?? "").toLowerCase());
+      assert.equal(res.status, 200);
+      assert.deepEqual(claimsOf((await res.json()).access_token).amr, ["mfa", "otp"]);
+      const again = await verify(await mfaToken("lost@example.com"), first ?? "");
+      assert.equal(again.status, 401);
+      assert.equal((await again.json()).error.code, "invalid_code");
+    });
+
+    it("after 5 wrong codes every code is 429 with Retry-After, even the right one, until the window passes", async () => {
+      const { uri } = await userWithApp("guess@example.com");
+      const ticket = await mfaToken("guess@example.com");
+      for (let i = 0; i < 5; i++) assert.equal((await verify(ticket, String(100000 + i))).status, 401);
+      const locked = await verify(ticket, codeOf(uri));
+      assert.equal(locked.status, 429);
+      assert.equal((await locked.json()).error.code, "too_many_requests");
+      const retryAfter = Number(locked.headers.get("retry-after"));
+      assert.ok(retryAfter > 0 && retryAfter <= 900, `Retry-After ${retryAfter}`);
+      // The count is per user: a fresh ticket does not reset it.
+      assert.equal((await verify(await mfaToken("guess@example.com"), codeOf(uri))).status, 429);
+      clock.now += retryAfter * 1000 + 1000;
+      assert.equal((await verify(await mfaToken("guess@example.com"), codeOf(uri))).status, 200);
+    });
+
+    it("a wrong code leaves the mfa_token usable", async () => {
+      const { uri } = await userWithApp("typo@example.com");
+      const ticket = await mfaToken("typo@example.com");
+      const wrong = codeOf(uri) === "000000" ? "111111" : "000000";
+      assert.equal((await verify(ticket, wrong)).status, 401);
+      assert.equal((await verify(ticket, codeOf(uri))).status, 200);
+    });
+
+    it("the secret is stored sealed: the row does not hold the base32 secret", async () => {
+      const { secret } = await userWithApp("sealed@example.com");
+      const rows = await database.db.selectFrom("totp_factors").selectAll().execute();
+      assert.equal(rows.length, 1);
+      const row = JSON.stringify(rows[0]);
+      assert.ok(!row.includes(secret), "the plain secret is in the row");
+      assert.ok(!row.toLowerCase().includes(secret.toLowerCase()));
+      assert.match(rows[0]?.secret_sealed ?? "", /^v1\./);
+      const codes = await database.db.selectFrom("totp_recovery_codes").select("code_hash").execute();
+      assert.equal(codes.length, 10);
+      for (const { code_hash } of codes) assert.match(code_hash, /^[0-9a-f]{64}$/);
+    });
+
+    it("refresh keeps the login's amr", async () => {
+      const { uri } = await userWithApp("keep@example.com");
+      const pair = await (await verify(await mfaToken("keep@example.com"), codeOf(uri))).json();
+      const refreshed = await refresh(app, pair.refresh_token);
+      assert.equal(refreshed.status, 200);
+      const next = await refreshed.json();
+      assert.deepEqual(claimsOf(next.access_token).amr, ["mfa", "otp"]);
+      const again = await (await refresh(app, next.refresh_token)).json();
+      assert.deepEqual(claimsOf(again.access_token).amr, ["mfa", "otp"]);
+      await registerConfirmed(app, smtp, "pwd@example.com", PASSWORD);
+      const plain = await passwordSession("pwd@example.com");
+      assert.deepEqual(claimsOf((await (await refresh(app, plain.refresh_token)).json()).access_token).amr, ["pwd"]);
+    });
+
+    it("an endpoint with mfa: true is 403 mfa_required for a password-only token and 200 for an mfa token", async () => {
+      await registerConfirmed(app, smtp, "pwd-only@example.com", PASSWORD);
+      const plain = await passwordSession("pwd-only@example.com");
+      const refused = await app.request("/vault", { headers: bearer(plain.access_token) });
+      assert.equal(refused.status, 403);
+      const { error } = await refused.json();
+      assert.equal(error.code, "mfa_required");
+      assert.match(error.message, /second factor/);
+      assert.equal((await app.request("/vault")).status, 401);
+
+      const { uri } = await userWithApp("strong@example.com");
+      const pair = await (await verify(await mfaToken("strong@example.com"), codeOf(uri))).json();
+      const opened = await app.request("/vault", { headers: bearer(pair.access_token) });
+      assert.equal(opened.status, 200);
+      assert.deepEqual(await opened.json(), { secret: "the vault is open" });
+    });
+
+    it("disabling needs a valid code; then the password alone signs in again", async () => {
+      const { uri, session, recovery_codes } = await userWithApp("off@example.com");
+      const wrong = codeOf(uri) === "000000" ? "111111" : "000000";
+      const refused = await post("/auth/2fa/totp/disable", { code: wrong }, session.access_token);
+      assert.equal(refused.status, 401);
+      assert.equal((await mfaToken("off@example.com")).length > 0, true);
+      assert.equal((await post("/auth/2fa/totp/disable", { code: recovery_codes[3] }, session.access_token)).status, 204);
+      const body = await (await login(app, "off@example.com", PASSWORD)).json();
+      assert.ok("access_token" in body && !("mfa_required" in body));
+      assert.equal((await database.db.selectFrom("totp_recovery_codes").selectAll().execute()).length, 0);
+      // Off now: a code is refused, and the app can be enrolled again.
+      assert.equal((await post("/auth/2fa/totp/disable", { code: codeOf(uri) }, session.access_token)).status, 409);
+      assert.equal((await post("/auth/2fa/totp", {}, session.access_token)).status, 200);
+    });
+
+    it("enrolling again once the app is on is 409; confirming without an enrolment is 409", async () => {
+      const { uri, session } = await userWithApp("twice@example.com");
+      const again = await post("/auth/2fa/totp", {}, session.access_token);
+      assert.equal(again.status, 409);
+      assert.equal((await again.json()).error.code, "totp_already_enabled");
+      // The app that is on still works.
+      assert.equal((await verify(await mfaToken("twice@example.com"), codeOf(uri))).status, 200);
+      await registerConfirmed(app, smtp, "none@example.com", PASSWORD);
+      const other = await passwordSession("none@example.com");
+      const confirm = await post("/auth/2fa/totp/confirm", { code: "123456" }, other.access_token);
+      assert.equal(confirm.status, 409);
+      assert.equal((await confirm.json()).error.code, "totp_not_enrolled");
+    });
+
+    it("a sign-in ticket of an account disabled since is refused with 403 account_disabled", async () => {
+      const { uri } = await userWithApp("gone@example.com");
+      const ticket = await mfaToken("gone@example.com");
+      await database.db
+        .updateTable("users")
+        .set({ disabled_at: new Date(clock.now) })
+        .where("email", "=", "gone@example.com")
+        .execute();
+      const res = await verify(ticket, codeOf(uri));
+      assert.equal(res.status, 403);
+      assert.equal((await res.json()).error.code, "account_disabled");
+    });
+
+    it("OpenAPI lists the two-factor endpoints with their answers, and notes mfa: true", async () => {
+      const doc = await (await app.request("/openapi.json")).json();
+      const verifyOp = doc.paths["/auth/2fa/verify"].post;
+      assert.deepEqual(Object.keys(verifyOp.requestBody.content["application/json"].schema.properties).sort(), ["code", "mfa_token"]);
+      assert.match(verifyOp.responses["401"].description, /invalid_code/);
+      assert.match(verifyOp.responses["429"].description, /too_many_requests/);
+      assert.match(verifyOp.responses["400"].description, /invalid_token/);
+      for (const route of ["/auth/2fa/totp", "/auth/2fa/totp/confirm", "/auth/2fa/totp/disable"]) {
+        assert.deepEqual(doc.paths[route].post.security, [{ bearerAuth: [] }], route);
+      }
+      assert.ok(doc.paths["/admin/users/{id}/2fa"].delete.responses["204"]);
+      assert.match(doc.paths["/admin/users/{id}/2fa"].delete.description, /Allowed roles: admin/);
+      const vault = doc.paths["/vault"].get;
+      assert.match(vault.description, /Second factor required/);
+      assert.match(vault.responses["403"].description, /mfa_required/);
+      assert.equal(doc.paths["/auth/me"].get.responses["403"], undefined);
+    });
+
+    it("a production start needs ENCRYPTION_KEY, of 32 bytes, and never prints it", async () => {
+      const start = (env: Record<string, string>, logs: string[] = []) =>
+        createTestApp({ appDir: REPO_ROOT, database, env: { NODE_ENV: "production", ...env }, logs });
+      await assert.rejects(start({}), /ENCRYPTION_KEY .*required in production/);
+      await assert.rejects(start({ ENCRYPTION_KEY: "too-short" }), /ENCRYPTION_KEY must be 32 bytes/);
+      const key = randomBytes(32).toString("base64");
+      const logs: string[] = [];
+      const started = await start({ ENCRYPTION_KEY: key }, logs);
+      await started.close();
+      const hex = randomBytes(32).toString("hex");
+      await (await start({ ENCRYPTION_KEY: hex }, logs)).close();
+      assert.ok(!logs.join("\n").includes(key) && !logs.join("\n").includes(hex));
+    });
+
+    it("an admin resets a user's second factor and the user signs in with the password alone; a guest cannot", async () => {
+      const { session: victim } = await userWithApp("reset@example.com");
+      const id = claimsOf(victim.access_token).sub as string;
+      await registerConfirmed(app, smtp, "root@example.com", PASSWORD);
+      const rootId = (await database.db.selectFrom("users").select("id").where("email", "=", "root@example.com").executeTakeFirstOrThrow())
+        .id;
+      await database.db.insertInto("user_roles").values({ user_id: rootId, role: "admin" }).execute();
+      const admin = await passwordSession("root@example.com");
+      await registerConfirmed(app, smtp, "guest@example.com", PASSWORD);
+      const guest = await passwordSession("guest@example.com");
+
+      const shown = await (await app.request(`/admin/users/${id}`, { headers: bearer(admin.access_token) })).json();
+      assert.equal(shown.two_factor, true);
+      const byGuest = await app.request(`/admin/users/${id}/2fa`, { method: "DELETE", headers: bearer(guest.access_token) });
+      assert.equal(byGuest.status, 403);
+      assert.equal((await mfaToken("reset@example.com")).length > 0, true);
+
+      const reset = await app.request(`/admin/users/${id}/2fa`, { method: "DELETE", headers: bearer(admin.access_token) });
+      assert.equal(reset.status, 204);
+      const body = await (await login(app, "reset@example.com", PASSWORD)).json();
+      assert.ok("access_token" in body && !("mfa_required" in body));
+      const log = await database.db.selectFrom("log").select(["event", "user_id"]).where("event", "=", "totp.reset").execute();
+      assert.deepEqual(log, [{ event: "totp.reset", user_id: rootId }]);
+    });
+  });
+}
