@@ -2,6 +2,8 @@ import type { Hono } from "hono";
 import type { Services } from "./actions/define-action.ts";
 import { sizeBcryptPool } from "./auth/bcrypt-pool.ts";
 import { createKeyStore } from "./auth/key-store.ts";
+import { pruneFlows } from "./auth/oidc/oidc-flows.ts";
+import { createOidcProviders } from "./auth/oidc/oidc-providers.ts";
 import { pruneHits } from "./auth/rate-limit-store.ts";
 import { type Config, loadConfig } from "./config.ts";
 import { migrateApp } from "./db/app-migrations.ts";
@@ -35,6 +37,8 @@ export interface CreateAppOptions {
   readonly rebuiltOften?: boolean;
   /** Where the development outbox prints mail (no SMTP_URL); stdout by default. */
   readonly printMail?: (text: string) => void;
+  /** Where the client secrets that trellis.yaml's `oidc:` names are read; process.env by default. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface TrellisApp {
@@ -68,6 +72,11 @@ export async function createApp(options: CreateAppOptions = {}): Promise<Trellis
   if (!first.app) throw new LoadError(first.issues);
   let loaded = first.app;
   let cache = first.cache;
+  const env = options.env ?? process.env;
+  const oidcFor = (app: LoadedApp) =>
+    createOidcProviders(app.settings.oidc, { env, production: config.production, onWarning: (message) => logger.warn(message) });
+  // Before the database opens: a production start with a provider's secret missing stops here.
+  const oidc = oidcFor(loaded);
 
   const keys = await createKeyStore(config, { now, onWarning: (message) => logger.warn(message) });
   sizeBcryptPool({ workers: config.bcryptWorkers, queue: config.bcryptQueue });
@@ -94,7 +103,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<Trellis
   });
   mailer.start();
   // Old log, delivered mail and dead tokens, now and hourly; rate-limit hits of keys used once (a new address) too.
-  const retention = startRetention({ db: database.db, now, logger, policy: config.retention, alsoPrune: [pruneHits] });
+  const retention = startRetention({ db: database.db, now, logger, policy: config.retention, alsoPrune: [pruneHits, pruneFlows] });
   let services: Services = {
     config,
     logger,
@@ -102,6 +111,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<Trellis
     keys,
     roles: loaded.roles,
     mailer,
+    oidc,
     now,
     ping: () => database.ping(),
     app: appView(loaded),
@@ -129,7 +139,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<Trellis
           if (!sameRoles(result.app, loaded)) await syncRoles(database.db, result.app);
           loaded = result.app;
           // A new services object: requests still running on the old table keep the roles they started with.
-          services = { ...services, roles: loaded.roles, app: appView(loaded) };
+          services = { ...services, roles: loaded.roles, app: appView(loaded), oidc: oidcFor(loaded) };
           router = buildRouter(loaded, services, routerOptions);
         }
       }

@@ -1,4 +1,5 @@
 import type { KeyStore } from "../auth/key-store.ts";
+import type { OidcProviders } from "../auth/oidc/oidc-providers.ts";
 import type { Config } from "../config.ts";
 import type { Db, Tx } from "../db/schema.ts";
 import type { Logger } from "../logger.ts";
@@ -21,6 +22,8 @@ export interface Services {
   readonly keys: KeyStore;
   readonly roles: RoleGraph;
   readonly mailer: Mailer;
+  /** The sign-in providers of trellis.yaml's `oidc:`, with their secrets; replaced on every reload. */
+  readonly oidc: OidcProviders;
   /** What the engine loaded (roles.yaml, the endpoint table), replaced on every reload: for actions that describe the app. */
   readonly app: AppView;
   /** Resolves when the database answers; for health checks. */
@@ -80,6 +83,11 @@ export interface RequestInfo {
   readonly path: string;
   readonly ip: string | null;
   readonly user_agent: string | null;
+  /**
+   * The request's cookies by name. Not enumerable, so `${request}` as a whole
+   * (in a log step, say) never carries a session cookie; `${request.cookies.name}` reads one.
+   */
+  readonly cookies: Readonly<Record<string, string>>;
 }
 
 /** A problem an action's `check` finds in literal options; `at` is a path below the options. */
