@@ -90,6 +90,13 @@ export interface RequestInfo {
   readonly cookies: Readonly<Record<string, string>>;
 }
 
+export interface ActionErrorDoc {
+  readonly status: number;
+  readonly code: string;
+  /** When it happens, in a sentence. */
+  readonly when: string;
+}
+
 /** A problem an action's `check` finds in literal options; `at` is a path below the options. */
 export type CheckIssue = string | { readonly at: readonly (string | number)[]; readonly message: string };
 
@@ -117,6 +124,8 @@ export interface ActionDefinition<O = Record<string, unknown>, R = unknown, P = 
    * only, and a test loads it.
    */
   readonly example?: string;
+  /** The errors the action itself may answer, for the OpenAPI document of every endpoint that uses it. */
+  readonly errors?: readonly ActionErrorDoc[];
   /** Options whose interpolated `${…}` values are HTML-escaped (mail bodies, pages). */
   readonly html?: readonly string[];
   /** Set when the action never touches the database, so a pipeline of such steps opens no transaction. */

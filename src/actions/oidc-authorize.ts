@@ -39,6 +39,16 @@ response:
   status: 302
   headers: { Location: "\${flow.url}", Set-Cookie: "\${flow.cookie}", Cache-Control: no-store }
 `,
+  errors: [
+    {
+      status: 400,
+      code: "redirect_not_allowed",
+      when: "`redirect_to` is not one of `oidc.redirect_allow`; nothing is stored and there is no redirect.",
+    },
+    { status: 404, code: "unknown_provider", when: "trellis.yaml names no provider of this name." },
+    { status: 502, code: "provider_unavailable", when: "the issuer's discovery document could not be read." },
+    { status: 503, code: "provider_not_configured", when: "the provider's client secret variable is not set." },
+  ],
   options: {
     type: "object",
     properties: {

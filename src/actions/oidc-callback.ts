@@ -69,6 +69,26 @@ response:
     Set-Cookie: "\${signin.clear_cookie}"
     Cache-Control: no-store
 `,
+  errors: [
+    {
+      status: 400,
+      code: "invalid_state",
+      when: "the state does not match the browser's cookie, or its sign-in expired or was finished already.",
+    },
+    { status: 400, code: "provider_refused", when: "the provider sent the browser back with `error=` (the user declined, say)." },
+    {
+      status: 401,
+      code: "oidc_sign_in_failed",
+      when: "the provider's answer failed a check: the code, the PKCE verifier, the ID token or its nonce.",
+    },
+    { status: 403, code: "email_not_verified", when: "the provider does not say the email is verified; nothing is linked or made." },
+    { status: 403, code: "account_not_found", when: "no user has this email, and the provider has `users: link`." },
+    { status: 403, code: "account_unconfirmed", when: "the user with this email has not confirmed it." },
+    { status: 403, code: "account_disabled", when: "the account is disabled." },
+    { status: 404, code: "unknown_provider", when: "trellis.yaml names no provider of this name." },
+    { status: 502, code: "provider_unavailable", when: "the provider could not be reached." },
+    { status: 503, code: "provider_not_configured", when: "the provider's client secret variable is not set." },
+  ],
   options: {
     type: "object",
     properties: {

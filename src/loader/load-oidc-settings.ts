@@ -35,7 +35,10 @@ export function loadOidcSettings(value: unknown, source: YamlSource): OidcSettin
       redirectAllow = list.filter((url, i) => {
         const ok = typeof url === "string" && url.length <= MAX_URL && isRedirectTarget(url);
         if (!ok)
-          source.report(["oidc", "redirect_allow", i], "each redirect_allow entry must be an absolute http(s) URL with no #fragment");
+          source.report(
+            ["oidc", "redirect_allow", i],
+            "each redirect_allow entry must be an absolute http(s) URL with no ?query or #fragment (the sign-in adds ?code=)",
+          );
         return ok;
       });
   }
@@ -44,6 +47,10 @@ export function loadOidcSettings(value: unknown, source: YamlSource): OidcSettin
   const map = oidc.providers === undefined ? {} : asMap(oidc.providers, ["oidc", "providers"], source);
   for (const [name, raw] of Object.entries(map ?? {})) {
     const at = ["oidc", "providers", name];
+    if (name === "token") {
+      source.report(at, 'a provider cannot be named "token": POST /auth/oidc/token trades the sign-in code', { atKey: true });
+      continue;
+    }
     if (!PROVIDER_NAME.test(name) || name.length > 50) {
       source.report(at, "a provider's name is kebab-case (it is the {provider} in /auth/oidc/{provider})", { atKey: true });
       continue;
@@ -115,10 +122,10 @@ function loadUsers(value: unknown, at: string[], source: YamlSource): UsersPolic
   return "link";
 }
 
-/** Where a sign-in may send the browser back to: absolute, http(s), nothing after a `#`. */
+/** Where a sign-in may send the browser back to: absolute, http(s), with no query (the callback adds `?code=`) and no fragment. */
 function isRedirectTarget(text: string): boolean {
   const url = parseUrl(text);
-  return url !== undefined && (url.protocol === "https:" || url.protocol === "http:") && !text.includes("#") && url.username === "";
+  return url !== undefined && (url.protocol === "https:" || url.protocol === "http:") && !/[?#]/.test(text) && url.username === "";
 }
 
 function isProviderUrl(text: string): boolean {

@@ -319,6 +319,34 @@ for (const target of databaseTargets()) {
       assert.equal((await app.request("/auth/oidc/nope/callback?state=x&code=y")).status, 404);
     });
 
+    it("a missing client secret stops a production start, and is a warning naming the variable in development", async () => {
+      const env = { SMTP_URL: smtp.url, PUBLIC_URL, NODE_ENV: "production", EXAMPLE_CLIENT_SECRET: CLIENT.client_secret };
+      await assert.rejects(createTestApp({ appDir, database, env }), (error: Error) => {
+        assert.match(error.message, /NOT_SET_ANYWHERE is not set: trellis.yaml's oidc provider "unset"/);
+        assert.doesNotMatch(error.message, /EXAMPLE_CLIENT_SECRET/);
+        return true;
+      });
+      const logs: string[] = [];
+      const development = await createTestApp({ appDir, database, env: { ...env, NODE_ENV: "development" }, logs });
+      await development.close();
+      const warnings = logs.filter((line) => line.includes("NOT_SET_ANYWHERE"));
+      assert.equal(warnings.length, 1);
+      assert.ok(!logs.some((line) => line.includes(CLIENT.client_secret)), "the secret is never logged");
+    });
+
+    it("the OpenAPI document lists the sign-in endpoints with their redirects and errors", async () => {
+      const doc = await (await app.request("/openapi.json")).json();
+      const start = doc.paths["/auth/oidc/{provider}"].get.responses;
+      assert.ok(start["302"].headers.Location);
+      assert.match(start["400"].description, /redirect_not_allowed/);
+      assert.match(start["404"].description, /unknown_provider/);
+      const back = doc.paths["/auth/oidc/{provider}/callback"].get.responses;
+      assert.match(back["400"].description, /invalid_state/);
+      assert.match(back["403"].description, /email_not_verified/);
+      assert.ok(doc.paths["/auth/oidc/token"].post.responses["200"]);
+      assert.ok(doc.paths["/auth/identities"].get.responses["401"]);
+    });
+
     it("a disabled account is refused, as login refuses it", async () => {
       account("acct-11", "jo@example.com");
       assert.equal((await signIn("example")).status, 302);
