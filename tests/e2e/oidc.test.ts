@@ -27,6 +27,10 @@ function appWithProviders(issuer: TestIssuer): string {
   for (const part of ["endpoints", "actions", "roles.yaml"])
     fs.cpSync(path.join(REPO_ROOT, part), path.join(dir, part), { recursive: true });
   fs.writeFileSync(
+    path.join(dir, "endpoints", "cookie-echo.get.yaml"),
+    'allow: public\nresponse:\n  body: { one: "${request.cookies.trellis_oidc_state}", request: "${request}" }\n',
+  );
+  fs.writeFileSync(
     path.join(dir, "trellis.yaml"),
     `oidc:
   redirect_allow: [${SIGNED_IN}, http://localhost:5173/signed-in]
@@ -345,6 +349,40 @@ for (const target of databaseTargets()) {
       assert.match(back["403"].description, /email_not_verified/);
       assert.ok(doc.paths["/auth/oidc/token"].post.responses["200"]);
       assert.ok(doc.paths["/auth/identities"].get.responses["401"]);
+    });
+
+    it("${request.cookies.name} reads a cookie; ${request} as a whole leaves the cookies out", async () => {
+      const res = await app.request("/cookie-echo", { headers: { Cookie: "session=secret-session; trellis_oidc_state=abc" } });
+      const body = await res.json();
+      assert.equal(body.one, "abc");
+      assert.deepEqual(Object.keys(body.request).sort(), ["ip", "method", "path", "user_agent"]);
+      assert.doesNotMatch(JSON.stringify(body), /secret-session/);
+    });
+
+    it("with no providers in trellis.yaml the endpoints still load, and any provider is 404 unknown_provider", async () => {
+      const plain = await createTestApp({ appDir: REPO_ROOT, database, env: { SMTP_URL: smtp.url, PUBLIC_URL } });
+      try {
+        const res = await plain.request(`/auth/oidc/nope?redirect_to=${encodeURIComponent(SIGNED_IN)}`);
+        assert.equal(res.status, 404);
+        assert.equal((await res.json()).error.code, "unknown_provider");
+        assert.equal((await plain.request("/auth/oidc/nope/callback?code=x&state=y")).status, 404);
+      } finally {
+        await plain.close();
+      }
+    });
+
+    it("a flow begun on one instance finishes on another: it is kept in the database", async () => {
+      account("acct-12", "max@example.com");
+      const env = { SMTP_URL: smtp.url, PUBLIC_URL, EXAMPLE_CLIENT_SECRET: CLIENT.client_secret };
+      const other = await createTestApp({ appDir, database, env, now: () => new Date(clock.now) });
+      try {
+        const flow = await beginSignIn(app, "example", SIGNED_IN, PUBLIC_URL);
+        const res = await other.request(pathOf(flow.callback), { headers: flow.jar.header() });
+        assert.equal(res.status, 302, await res.clone().text());
+        assert.equal((await trade(codeIn(res))).status, 200);
+      } finally {
+        await other.close();
+      }
     });
 
     it("a disabled account is refused, as login refuses it", async () => {

@@ -60,7 +60,7 @@ export async function signInIdentity(provider: ProviderSettings, identity: Provi
     throw new TrellisError(403, "account_not_found", "There is no account with this email address to sign in to");
   const user = await db
     .insertInto("users")
-    .values({ email, password_hash: null, name: identity.name ?? null, confirmed_at: now, created_at: now, updated_at: now })
+    .values({ email, password_hash: null, name: identity.name?.slice(0, 100) ?? null, confirmed_at: now, created_at: now, updated_at: now })
     .returning("id")
     .executeTakeFirstOrThrow();
   if (context.roles.has("guest")) await db.insertInto("user_roles").values({ user_id: user.id, role: "guest" }).execute();
