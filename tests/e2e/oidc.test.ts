@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
+import { pruneFlows } from "../../src/auth/oidc/oidc-flows.ts";
 import type { TrellisApp } from "../../src/create-app.ts";
 import type { DatabaseHandle } from "../../src/db/create-database.ts";
 import { claimsOf, me, registerConfirmed } from "../helpers/accounts.ts";
@@ -277,7 +278,13 @@ for (const target of databaseTargets()) {
       assert.equal((await replay.json()).error.code, "invalid_state");
 
       const slow = await beginSignIn(app, "example", SIGNED_IN, PUBLIC_URL);
+      const fresh = await beginSignIn(app, "example", SIGNED_IN, PUBLIC_URL);
       clock.now += 601_000;
+      await pruneFlows(database.db, new Date(clock.now - 300_000));
+      assert.equal(await count("oidc_flows"), 2, "the hourly purge keeps flows that have not expired");
+      await pruneFlows(database.db, new Date(clock.now));
+      assert.equal(await count("oidc_flows"), 0, "and deletes the ones nobody came back for");
+      assert.equal((await callback(fresh.callback, fresh.jar.header())).status, 400);
       const late = await callback(slow.callback, slow.jar.header());
       assert.equal(late.status, 400);
       assert.equal((await late.json()).error.code, "invalid_state");
