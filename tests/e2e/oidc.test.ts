@@ -303,6 +303,37 @@ for (const target of databaseTargets()) {
       assert.equal(failure.data.code, "oidc_sign_in_failed");
     });
 
+    it("a wrong PKCE verifier or a tampered code is refused by the provider: 401, no user", async () => {
+      account("acct-13", "ned@example.com");
+      const flow = await beginSignIn(app, "example", SIGNED_IN, PUBLIC_URL);
+      await database.db
+        .updateTable("oidc_flows")
+        .set({ code_verifier: "a".repeat(43) })
+        .execute();
+      const wrongVerifier = await callback(flow.callback, flow.jar.header());
+      assert.equal(wrongVerifier.status, 401);
+      assert.equal((await wrongVerifier.json()).error.code, "oidc_sign_in_failed");
+
+      const second = await beginSignIn(app, "example", SIGNED_IN, PUBLIC_URL);
+      const tampered = new URL(second.callback);
+      tampered.searchParams.set("code", `${tampered.searchParams.get("code")}x`);
+      const wrongCode = await callback(tampered, second.jar.header());
+      assert.equal(wrongCode.status, 401);
+      assert.equal(await count("users"), 0);
+    });
+
+    it("the provider's refusal (error=access_denied) is 400 provider_refused and spends the flow", async () => {
+      const start = await app.request(`/auth/oidc/example?redirect_to=${encodeURIComponent(SIGNED_IN)}`);
+      const state = new URL(start.headers.get("location") ?? "").searchParams.get("state") ?? "";
+      const cookie = { Cookie: `trellis_oidc_state=${state}` };
+      const res = await app.request(`/auth/oidc/example/callback?error=access_denied&state=${state}`, { headers: cookie });
+      assert.equal(res.status, 400);
+      const body = await res.json();
+      assert.equal(body.error.code, "provider_refused");
+      assert.equal(body.error.details.provider_error, "access_denied");
+      assert.equal(await count("oidc_flows"), 0);
+    });
+
     it("a redirect_to outside the allow-list is 400 before anything: no redirect, no cookie, no flow", async () => {
       for (const target of ["https://evil.example.com/signed-in", `${SIGNED_IN}/../x`, `${SIGNED_IN}?next=x`, "//evil.example.com"]) {
         const res = await app.request(`/auth/oidc/example?redirect_to=${encodeURIComponent(target)}`);
