@@ -18,8 +18,9 @@ interface Prepared {
 export default defineAction<OidcAuthorizeOptions, { url: string; cookie: string; expires_at: Date }, Prepared>({
   name: "oidc-authorize",
   description: [
-    "Begins a sign-in with a provider of `trellis.yaml`'s `oidc.providers` (see [sign-in providers](sign-in-providers.md)): it checks `redirect_to` against `oidc.redirect_allow` (an exact match, or 400 `redirect_not_allowed`, before anything is stored or redirected), makes a fresh `state`, PKCE verifier and (for an OpenID Connect issuer) `nonce`, keeps them in the `oidc_flows` table for 10 minutes, and returns the provider's authorization URL with the cookie that binds the flow to this browser.",
-    "An unknown provider is 404 `unknown_provider`; one whose client secret variable is not set, 503 `provider_not_configured`; an issuer whose discovery fails, 502 `provider_unavailable`. `oidc-callback` finishes the flow.",
+    "Begins a sign-in with a provider of `trellis.yaml`'s `oidc.providers`, for `oidc-callback` to finish (see [sign-in providers](sign-in-providers.md)).",
+    "It checks `redirect_to` against `oidc.redirect_allow` (an exact match, or 400 `redirect_not_allowed`, before anything is stored or redirected), makes a fresh `state`, PKCE verifier and (for an OpenID Connect issuer) `nonce`, keeps them in the `oidc_flows` table for 10 minutes, and returns the provider's authorization URL with the cookie that binds the flow to this browser.",
+    "An unknown provider is 404 `unknown_provider`; one whose client secret variable is not set, 503 `provider_not_configured`; an issuer whose discovery fails, 502 `provider_unavailable`.",
   ].join("\n\n"),
   result:
     "`{ url, cookie, expires_at }`: where to send the browser (`Location`), the `Set-Cookie` value to send with it (HttpOnly, SameSite=Lax, Secure under https, for the callback's path only), and when the flow expires.",
