@@ -5,6 +5,7 @@ import { type Flow, spendFlow } from "../auth/oidc/oidc-flows.ts";
 import { knownProvider, requireReady } from "../auth/oidc/provider-for.ts";
 import { readIdentity } from "../auth/oidc/read-identity.ts";
 import { clearedStateCookie, STATE_COOKIE } from "../auth/oidc/state-cookie.ts";
+import { mapDatabaseErrors } from "../db/map-database-errors.ts";
 import { writeLog } from "../db/write-log.ts";
 import { TrellisError } from "../errors.ts";
 import { type ActionContext, defineAction } from "./define-action.ts";
@@ -86,6 +87,11 @@ response:
     { status: 403, code: "account_unconfirmed", when: "the user with this email has not confirmed it." },
     { status: 403, code: "account_disabled", when: "the account is disabled." },
     { status: 404, code: "unknown_provider", when: "trellis.yaml names no provider of this name." },
+    {
+      status: 409,
+      code: "conflict",
+      when: "another first sign-in of this identity or address finished at the same moment; signing in again works.",
+    },
     { status: 502, code: "provider_unavailable", when: "the provider could not be reached." },
     { status: 503, code: "provider_not_configured", when: "the provider's client secret variable is not set." },
   ],
@@ -135,7 +141,10 @@ response:
     const { db, services } = ctx;
     const provider = knownProvider(services.oidc, options.provider);
     try {
-      const signedIn = await signInIdentity(provider.settings, identity, { db, roles: services.roles, now: services.now() });
+      // Two first sign-ins of one identity (or address) at once: the loser is 409 conflict, not a fault.
+      const signedIn = await mapDatabaseErrors(() =>
+        signInIdentity(provider.settings, identity, { db, roles: services.roles, now: services.now() }),
+      );
       return {
         ...signedIn,
         identity: { provider: provider.settings.name, subject: identity.subject, email: identity.email ?? null },

@@ -423,6 +423,19 @@ for (const target of databaseTargets()) {
       }
     });
 
+    it("two first sign-ins of one identity at once make one user and one identity; the loser, if any, is 409", async () => {
+      account("acct-14", "oz@example.com");
+      const flows = [await beginSignIn(app, "example", SIGNED_IN, PUBLIC_URL), await beginSignIn(app, "example", SIGNED_IN, PUBLIC_URL)];
+      const statuses = (await Promise.all(flows.map((flow) => callback(flow.callback, flow.jar.header())))).map((res) => res.status);
+      assert.ok(statuses.includes(302), `statuses ${statuses}`);
+      assert.ok(
+        statuses.every((status) => status === 302 || status === 409),
+        `statuses ${statuses}`,
+      );
+      assert.equal(await count("users"), 1);
+      assert.equal(await count("identities"), 1);
+    });
+
     it("a disabled account is refused, as login refuses it", async () => {
       account("acct-11", "jo@example.com");
       assert.equal((await signIn("example")).status, 302);
