@@ -2,6 +2,8 @@ import type { Hono } from "hono";
 import type { Services } from "./actions/define-action.ts";
 import { sizeBcryptPool } from "./auth/bcrypt-pool.ts";
 import { createKeyStore } from "./auth/key-store.ts";
+import { pruneFlows } from "./auth/oidc/oidc-flows.ts";
+import { createOidcProviders } from "./auth/oidc/oidc-providers.ts";
 import { pruneHits } from "./auth/rate-limit-store.ts";
 import { createSecretBox } from "./auth/secret-box.ts";
 import { type Config, loadConfig } from "./config.ts";
@@ -36,6 +38,8 @@ export interface CreateAppOptions {
   readonly rebuiltOften?: boolean;
   /** Where the development outbox prints mail (no SMTP_URL); stdout by default. */
   readonly printMail?: (text: string) => void;
+  /** Where the client secrets that trellis.yaml's `oidc:` names are read; process.env by default. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface TrellisApp {
@@ -69,6 +73,11 @@ export async function createApp(options: CreateAppOptions = {}): Promise<Trellis
   if (!first.app) throw new LoadError(first.issues);
   let loaded = first.app;
   let cache = first.cache;
+  const env = options.env ?? process.env;
+  const oidcFor = (app: LoadedApp) =>
+    createOidcProviders(app.settings.oidc, { env, production: config.production, onWarning: (message) => logger.warn(message) });
+  // Before the database opens: a production start with a provider's secret missing stops here.
+  const oidc = oidcFor(loaded);
 
   const keys = await createKeyStore(config, { now, onWarning: (message) => logger.warn(message) });
   // Resolved at start when an endpoint needs it, so a production start without ENCRYPTION_KEY fails at once.
@@ -97,7 +106,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<Trellis
   });
   mailer.start();
   // Old log, delivered mail and dead tokens, now and hourly; rate-limit hits of keys used once (a new address) too.
-  const retention = startRetention({ db: database.db, now, logger, policy: config.retention, alsoPrune: [pruneHits] });
+  const retention = startRetention({ db: database.db, now, logger, policy: config.retention, alsoPrune: [pruneHits, pruneFlows] });
   let services: Services = {
     config,
     logger,
@@ -106,6 +115,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<Trellis
     secrets,
     roles: loaded.roles,
     mailer,
+    oidc,
     now,
     ping: () => database.ping(),
     app: appView(loaded),
@@ -133,7 +143,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<Trellis
           if (!sameRoles(result.app, loaded)) await syncRoles(database.db, result.app);
           loaded = result.app;
           // A new services object: requests still running on the old table keep the roles they started with.
-          services = { ...services, roles: loaded.roles, app: appView(loaded) };
+          services = { ...services, roles: loaded.roles, app: appView(loaded), oidc: oidcFor(loaded) };
           router = buildRouter(loaded, services, routerOptions);
         }
       }

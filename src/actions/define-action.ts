@@ -1,4 +1,5 @@
 import type { KeyStore } from "../auth/key-store.ts";
+import type { OidcProviders } from "../auth/oidc/oidc-providers.ts";
 import type { SecretBox } from "../auth/secret-box.ts";
 import type { Config } from "../config.ts";
 import type { Db, Tx } from "../db/schema.ts";
@@ -24,6 +25,8 @@ export interface Services {
   readonly secrets: SecretBox;
   readonly roles: RoleGraph;
   readonly mailer: Mailer;
+  /** The sign-in providers of trellis.yaml's `oidc:`, with their secrets; replaced on every reload. */
+  readonly oidc: OidcProviders;
   /** What the engine loaded (roles.yaml, the endpoint table), replaced on every reload: for actions that describe the app. */
   readonly app: AppView;
   /** Resolves when the database answers; for health checks. */
@@ -83,6 +86,18 @@ export interface RequestInfo {
   readonly path: string;
   readonly ip: string | null;
   readonly user_agent: string | null;
+  /**
+   * The request's cookies by name. Not enumerable, so `${request}` as a whole
+   * (in a log step, say) never carries a session cookie; `${request.cookies.name}` reads one.
+   */
+  readonly cookies: Readonly<Record<string, string>>;
+}
+
+export interface ActionErrorDoc {
+  readonly status: number;
+  readonly code: string;
+  /** When it happens, in a sentence. */
+  readonly when: string;
 }
 
 /** A problem an action's `check` finds in literal options; `at` is a path below the options. */
@@ -112,6 +127,8 @@ export interface ActionDefinition<O = Record<string, unknown>, R = unknown, P = 
    * only, and a test loads it.
    */
   readonly example?: string;
+  /** The errors the action itself may answer, for the OpenAPI document of every endpoint that uses it. */
+  readonly errors?: readonly ActionErrorDoc[];
   /** Options whose interpolated `${…}` values are HTML-escaped (mail bodies, pages). */
   readonly html?: readonly string[];
   /** Set when the action never touches the database, so a pipeline of such steps opens no transaction. */

@@ -16,6 +16,8 @@ import listEndpoints from "./list-endpoints.ts";
 import listRoles from "./list-roles.ts";
 import listSessions from "./list-sessions.ts";
 import log from "./log.ts";
+import oidcAuthorize from "./oidc-authorize.ts";
+import oidcCallback from "./oidc-callback.ts";
 import rateLimit from "./rate-limit.ts";
 import respond from "./respond.ts";
 import retryMail from "./retry-mail.ts";
@@ -57,6 +59,8 @@ const all = [
   totpRemove,
   grantRole,
   revokeRole,
+  oidcAuthorize,
+  oidcCallback,
   sendMail,
   retryMail,
   listRoles,

@@ -140,6 +140,38 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable("refresh_tokens").addColumn("amr", "jsonb").execute();
     },
   },
+  "0006_identities": {
+    // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists
+    async up(db: Kysely<any>) {
+      // A user's accounts at OpenID Connect / OAuth 2 providers: one subject of one provider belongs to one user.
+      await db.schema
+        .createTable("identities")
+        .addColumn("id", "uuid", (c) => c.primaryKey().defaultTo(sql`gen_random_uuid()`))
+        .addColumn("user_id", "uuid", (c) => c.notNull().references("users.id").onDelete("cascade"))
+        .addColumn("provider", "text", (c) => c.notNull())
+        .addColumn("subject", "text", (c) => c.notNull())
+        .addColumn("email", "text")
+        .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn("last_sign_in_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+        .addUniqueConstraint("identities_provider_subject", ["provider", "subject"])
+        .execute();
+      await db.schema.createIndex("identities_user").on("identities").column("user_id").execute();
+      // Sign-ins in progress, in the database rather than in memory, so the callback may reach another process or instance.
+      await db.schema
+        .createTable("oidc_flows")
+        .addColumn("id", "uuid", (c) => c.primaryKey().defaultTo(sql`gen_random_uuid()`))
+        .addColumn("state_hash", "text", (c) => c.notNull().unique())
+        .addColumn("provider", "text", (c) => c.notNull())
+        .addColumn("code_verifier", "text", (c) => c.notNull())
+        .addColumn("nonce", "text", (c) => c.notNull())
+        .addColumn("redirect_to", "text", (c) => c.notNull())
+        .addColumn("callback_url", "text", (c) => c.notNull())
+        .addColumn("expires_at", "timestamptz", (c) => c.notNull())
+        .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      await db.schema.createIndex("oidc_flows_expires").on("oidc_flows").column("expires_at").execute();
+    },
+  },
 };
 
 export const trellisMigrations: MigrationProvider = {

@@ -84,6 +84,30 @@ export interface TrellisTables {
     last_error: string | null;
     created_at: CreatedAt;
   };
+  identities: {
+    id: Generated<string>;
+    user_id: string;
+    /** The provider's name in trellis.yaml (`oidc.providers`). */
+    provider: string;
+    /** The provider's stable id for the account (`sub`, or GitHub's numeric `id`). */
+    subject: string;
+    /** The verified address the provider gave at the last sign-in. */
+    email: string | null;
+    created_at: CreatedAt;
+    last_sign_in_at: Timestamp;
+  };
+  oidc_flows: {
+    id: Generated<string>;
+    /** SHA-256 of the `state` the browser carries (in the URL and its cookie); the state itself is never stored. */
+    state_hash: string;
+    provider: string;
+    code_verifier: string;
+    nonce: string;
+    redirect_to: string;
+    callback_url: string;
+    expires_at: Timestamp;
+    created_at: CreatedAt;
+  };
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: app tables are only known at run time

@@ -1,7 +1,9 @@
 import fs from "node:fs";
+import { NO_OIDC, type OidcSettings } from "../auth/oidc/oidc-settings.ts";
 import type { Resolver } from "../pipeline/template.ts";
 import { compileTemplate } from "../pipeline/template.ts";
 import type { LoadIssue } from "./load-issue.ts";
+import { loadOidcSettings } from "./load-oidc-settings.ts";
 import { didYouMean } from "./suggest.ts";
 import { parseYamlSource, type YamlSource } from "./yaml-source.ts";
 
@@ -21,6 +23,8 @@ export interface AppSettings {
   };
   /** Whether trellis serves its admin page at /admin (docs/admin-page.md); `admin_page: false` turns it off. */
   readonly adminPage: boolean;
+  /** Sign-in through OpenID Connect / OAuth 2 providers (docs/sign-in-providers.md); none by default. */
+  readonly oidc: OidcSettings;
 }
 
 export const DEFAULT_SETTINGS: AppSettings = {
@@ -29,9 +33,10 @@ export const DEFAULT_SETTINGS: AppSettings = {
   cors: undefined,
   errors: { validationStatus: 400, body: undefined },
   adminPage: true,
+  oidc: NO_OIDC,
 };
 
-const TOP_KEYS = ["prefix", "auth", "cors", "errors", "admin_page"];
+const TOP_KEYS = ["prefix", "auth", "cors", "errors", "admin_page", "oidc"];
 const CORS_KEYS = ["origins", "max_age"];
 const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d+)?$/;
 const AUTH_KEYS = ["schemes"];
@@ -105,7 +110,8 @@ export function loadSettings(file: string): { settings: AppSettings; issues: Loa
     if (typeof record.admin_page === "boolean") adminPage = record.admin_page;
     else source.report(["admin_page"], "admin_page must be true or false");
   }
-  return { settings: { prefix, authSchemes, cors, errors: { validationStatus, body }, adminPage }, issues: source.issues };
+  const oidc = loadOidcSettings(record.oidc, source);
+  return { settings: { prefix, authSchemes, cors, errors: { validationStatus, body }, adminPage, oidc }, issues: source.issues };
 }
 
 function mapAt(record: Record<string, unknown>, key: string, source: YamlSource): Record<string, unknown> | undefined {

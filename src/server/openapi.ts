@@ -229,6 +229,7 @@ function responses(endpoint: CompiledEndpoint): Json {
       add(429, "`too_many_requests`: too many attempts; `Retry-After` says when to try again.");
     if (name === "authenticate" || name === "hash-password")
       add(503, "`busy`: every password-hashing thread is busy and its queue is full; `Retry-After` says when to try again.");
+    for (const error of step.action.errors ?? []) add(error.status, `\`${error.code}\`: ${error.when}`);
     if (name === "fail") {
       const options = constantOptions(step);
       if (options && typeof options.status === "number") add(options.status, `\`${String(options.code)}\`: ${String(options.message)}`);
@@ -372,6 +373,7 @@ const STATUS_TEXT: Record<number, string> = {
   201: "Created",
   202: "Accepted",
   204: "No content",
+  302: "Found",
   304: "Not modified",
   400: "Bad request",
   401: "Unauthorized",

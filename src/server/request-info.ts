@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import type { Context } from "hono";
+import { getCookie } from "hono/cookie";
 import type { RequestInfo } from "../actions/define-action.ts";
 import { type NodeBindings, requestHeader } from "./request-header.ts";
 
@@ -12,12 +13,21 @@ import { type NodeBindings, requestHeader } from "./request-header.ts";
 export function requestInfo(c: Context, trustProxy: number): RequestInfo {
   const env = c.env as NodeBindings | undefined;
   const socketAddress = plainAddress(env?.incoming?.socket?.remoteAddress) ?? null;
-  return {
+  const info = {
     method: c.req.method,
     path: c.req.path,
     ip: trustProxy > 0 ? (forwardedFor(requestHeader(c, "x-forwarded-for"), trustProxy) ?? socketAddress) : socketAddress,
     user_agent: requestHeader(c, "user-agent") ?? null,
   };
+  let cookies: Readonly<Record<string, string>> | undefined;
+  // Parsed on first use: few endpoints read a cookie.
+  return Object.defineProperty(info, "cookies", {
+    enumerable: false,
+    get: () => {
+      cookies ??= Object.assign(Object.create(null) as Record<string, string>, getCookie(c));
+      return cookies;
+    },
+  }) as RequestInfo;
 }
 
 /**

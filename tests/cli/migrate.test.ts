@@ -11,7 +11,7 @@ describe("trellis migrate", () => {
     assert.equal(await first.exited, 0, first.output());
     assert.match(
       first.output(),
-      /applied: 0001_core, 0002_rate_limits, 0003_accounts_and_failed_mail, 0004_rate_limit_expiry, 0005_totp, 001_books\.sql, 002_authors\.sql/,
+      /applied: 0001_core, 0002_rate_limits, 0003_accounts_and_failed_mail, 0004_rate_limit_expiry, 0005_totp, 0006_identities, 001_books\.sql, 002_authors\.sql/,
     );
     const again = runTrellis(["migrate"], env);
     assert.equal(await again.exited, 0, again.output());

@@ -63,7 +63,7 @@ describe("the npm package", { timeout: NPM_TIMEOUT_MS * 2 }, () => {
     const ownFiles = readmeFiles("Your own app");
     assert.deepEqual([...ownFiles.keys()].sort(), ["actions/shout.ts", "endpoints/shout.get.yaml"]);
     for (const [file, text] of ownFiles) fs.writeFileSync(path.join(appDir, file), text);
-    assert.equal((await npx(appDir, ["check"])).stdout.trim(), "ok: 39 route(s), 2 custom action(s), 2 role(s)");
+    assert.equal((await npx(appDir, ["check"])).stdout.trim(), "ok: 43 route(s), 2 custom action(s), 2 role(s)");
     const openapi = JSON.parse((await npx(appDir, ["openapi"])).stdout) as { paths: Record<string, unknown> };
     assert.ok(openapi.paths["/auth/login"]);
 

@@ -26,6 +26,16 @@ async function migrated(handle: DatabaseHandle): Promise<DatabaseHandle> {
 
 /** Empties trellis's tables (and the given app tables) so each test starts clean. */
 export async function resetDatabase(handle: DatabaseHandle, appTables: readonly string[] = []): Promise<void> {
-  const tables = ["log", "outbox", "rate_limit_hits", "refresh_tokens", "one_time_tokens", "user_roles", "users", ...appTables];
+  const tables = [
+    "log",
+    "outbox",
+    "rate_limit_hits",
+    "oidc_flows",
+    "refresh_tokens",
+    "one_time_tokens",
+    "user_roles",
+    "users",
+    ...appTables,
+  ];
   await sql`truncate ${sql.join(tables.map((table) => sql.table(table)))} cascade`.execute(handle.db);
 }

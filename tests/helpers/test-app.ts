@@ -25,10 +25,8 @@ export interface TestAppOptions {
 
 /** The real app over a test database, with a fixed JWT secret and a throwaway DATA_DIR. */
 export async function createTestApp(options: TestAppOptions): Promise<TrellisApp> {
-  const config = loadConfig(
-    { JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: tempDir(), BCRYPT_COST: "4", LOG_LEVEL: "debug", ...options.env },
-    { appDir: options.appDir },
-  );
+  const env = { JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: tempDir(), BCRYPT_COST: "4", LOG_LEVEL: "debug", ...options.env };
+  const config = loadConfig(env, { appDir: options.appDir });
   const logs = options.logs;
   const logger = createLogger("debug", (line) => (process.env.TEST_LOGS ? process.stderr.write(`${line}\n`) : logs?.push(line)));
   return createApp({
@@ -36,6 +34,7 @@ export async function createTestApp(options: TestAppOptions): Promise<TrellisApp
     database: options.database,
     logger,
     printMail: options.printMail ?? (() => {}),
+    env,
     ...(options.now ? { now: options.now } : {}),
   });
 }
