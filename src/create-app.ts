@@ -80,8 +80,12 @@ export async function createApp(options: CreateAppOptions = {}): Promise<Trellis
   const oidc = oidcFor(loaded);
 
   const keys = await createKeyStore(config, { now, onWarning: (message) => logger.warn(message) });
-  // Resolved at start when an endpoint needs it, so a production start without ENCRYPTION_KEY fails at once.
-  const secrets = createSecretBox(config, { now: loaded.endpoints.some((e) => e.steps.some((step) => step.action.sealsSecrets)) });
+  // Resolved at start when an endpoint needs it (outside production, the key file is made now). A production start
+  // without ENCRYPTION_KEY still serves everything else: those endpoints answer 503 encryption_key_missing until it is set.
+  const sealsSecrets = loaded.endpoints.some((e) => e.steps.some((step) => step.action.sealsSecrets));
+  const keyMissing = config.production && config.encryptionKey === undefined;
+  if (sealsSecrets && keyMissing) logger.warn("ENCRYPTION_KEY is not set: two-factor enrolment and sign-in answer 503 until it is");
+  const secrets = createSecretBox(config, { now: sealsSecrets && !keyMissing });
   sizeBcryptPool({ workers: config.bcryptWorkers, queue: config.bcryptQueue });
   const database =
     options.database ?? createDatabase({ url: config.databaseUrl, dataDir: config.dataDir, timeoutMs: config.databaseTimeoutMs });

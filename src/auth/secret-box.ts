@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { Config } from "../config.ts";
+import { TrellisError } from "../errors.ts";
 
 const KEY_FILE = "encryption-key";
 const KEY_BYTES = 32;
@@ -56,6 +57,15 @@ export function createSecretBox(config: Config, options: SecretBoxOptions = {}):
   };
 }
 
+/** What a request that needs the key gets in production without one: the server is not set up for it (503), and the log says why. */
+export function keyMissing(): TrellisError {
+  return new TrellisError(
+    503,
+    "encryption_key_missing",
+    "Two-factor sign-in is not available on this server yet: it needs ENCRYPTION_KEY (32 bytes, base64 or hex) in production",
+  );
+}
+
 /** 64 hex digits, or base64 (either alphabet) of exactly 32 bytes. */
 export function parseKey(text: string): Buffer {
   const trimmed = text.trim();
@@ -71,9 +81,8 @@ export function parseKey(text: string): Buffer {
 }
 
 function generatedKey(config: Config): Buffer {
-  if (config.production) {
-    throw new Error("ENCRYPTION_KEY (32 bytes, base64 or hex) is required in production: it seals the TOTP secrets kept in the database");
-  }
+  // A key generated in production would live only as long as DATA_DIR, and every secret sealed with it would go with it.
+  if (config.production) throw keyMissing();
   const file = path.join(config.dataDir, KEY_FILE);
   const read = () => parseKey(fs.readFileSync(file, "utf8"));
   try {

@@ -27,6 +27,7 @@ export async function readFactor(db: Db | Tx, secrets: SecretBox, userId: string
   try {
     secret = secrets.open(row.secret_sealed, sealContext(userId));
   } catch (error) {
+    if (error instanceof TrellisError) throw error;
     // A fault (500) whose logged cause says what to do; the client learns nothing of it.
     throw new Error(
       `the TOTP secret of user ${userId} does not open with ENCRYPTION_KEY: was the key changed? An admin can reset the user`,

@@ -326,10 +326,23 @@ for (const target of databaseTargets()) {
       assert.equal(doc.paths["/auth/me"].get.responses["403"], undefined);
     });
 
-    it("a production start needs ENCRYPTION_KEY, of 32 bytes, and never prints it", async () => {
+    it("in production without ENCRYPTION_KEY, the app serves and warns, and two-factor answers 503; a malformed key stops the start; a key is never printed", async () => {
       const start = (env: Record<string, string>, logs: string[] = []) =>
-        createTestApp({ appDir: REPO_ROOT, database, env: { NODE_ENV: "production", ...env }, logs });
-      await assert.rejects(start({}), /ENCRYPTION_KEY .*required in production/);
+        createTestApp({ appDir: REPO_ROOT, database, env: { NODE_ENV: "production", SMTP_URL: smtp.url, ...env }, logs });
+      const warnings: string[] = [];
+      const keyless = await start({}, warnings);
+      try {
+        assert.match(warnings.join("\n"), /ENCRYPTION_KEY is not set/);
+        await registerConfirmed(keyless, smtp, "keyless@example.com", PASSWORD);
+        const session = await (await login(keyless, "keyless@example.com", PASSWORD)).json();
+        assert.ok(session.access_token, "password sign-in works without the key");
+        const enrol = await keyless.request("/auth/2fa/totp", json({}, bearer(session.access_token)));
+        assert.equal(enrol.status, 503);
+        assert.equal((await enrol.json()).error.code, "encryption_key_missing");
+        assert.equal(await database.db.selectFrom("totp_factors").select("user_id").executeTakeFirst(), undefined, "nothing stored");
+      } finally {
+        await keyless.close();
+      }
       await assert.rejects(start({ ENCRYPTION_KEY: "too-short" }), /ENCRYPTION_KEY must be 32 bytes/);
       const key = randomBytes(32).toString("base64");
       const logs: string[] = [];
