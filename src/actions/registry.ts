@@ -1,4 +1,5 @@
 import authenticate from "./authenticate.ts";
+import checkToken from "./check-token.ts";
 import consumeToken from "./consume-token.ts";
 import dbDelete from "./db-delete.ts";
 import dbInsert from "./db-insert.ts";
@@ -52,6 +53,7 @@ const all = [
   revokeRefreshTokens,
   listSessions,
   issueToken,
+  checkToken,
   consumeToken,
   totpEnrol,
   totpConfirm,

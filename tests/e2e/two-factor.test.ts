@@ -214,6 +214,18 @@ for (const target of databaseTargets()) {
       assert.equal((await verify(await mfaToken("guess@example.com"), codeOf(uri))).status, 200);
     });
 
+    it("guesses sent all at once are counted one after another: 5 are 401, the rest 429, and the right code then too", async () => {
+      const { uri } = await userWithApp("rush@example.com");
+      const ticket = await mfaToken("rush@example.com");
+      const valid = new Set([-1, 0, 1].map((steps) => codeOf(uri, steps)));
+      const wrong = Array.from({ length: 30 }, (_, i) => String(200000 + i * 7919)).filter((code) => !valid.has(code));
+      const statuses = await Promise.all(wrong.slice(0, 20).map(async (code) => (await verify(ticket, code)).status));
+      assert.deepEqual([statuses.filter((status) => status === 401).length, statuses.filter((status) => status === 429).length], [5, 15]);
+      const hits = await database.db.selectFrom("rate_limit_hits").select("key").where("key", "like", "totp%").execute();
+      assert.equal(hits.length, 5, "every wrong code judged was counted");
+      assert.equal((await verify(ticket, codeOf(uri))).status, 429);
+    });
+
     it("a wrong code leaves the mfa_token usable", async () => {
       const { uri } = await userWithApp("typo@example.com");
       const ticket = await mfaToken("typo@example.com");
