@@ -293,6 +293,38 @@ for (const target of databaseTargets()) {
       assert.equal((await post("/auth/2fa/totp", {}, session.access_token)).status, 200);
     });
 
+    it("turning the app on or off ends every other login and mails a notice; an admin reset ends them all", async () => {
+      await registerConfirmed(app, smtp, "kai@example.com", PASSWORD);
+      const elsewhere = await passwordSession("kai@example.com");
+      const here = await passwordSession("kai@example.com");
+      const { uri } = await (await post("/auth/2fa/totp", {}, here.access_token)).json();
+      assert.equal((await post("/auth/2fa/totp/confirm", { code: codeOf(uri) }, here.access_token)).status, 200);
+      await smtp.waitFor("kai@example.com", /Two-factor sign-in is on/);
+      assert.equal((await refresh(app, elsewhere.refresh_token)).status, 401, "the other login ended");
+      const kept = await refresh(app, here.refresh_token);
+      assert.equal(kept.status, 200, "the login that turned it on goes on");
+      const current = await kept.json();
+
+      clock.now += STEP_MS;
+      const ticket = await mfaToken("kai@example.com");
+      const withFactor = await (await verify(ticket, codeOf(uri))).json();
+      clock.now += STEP_MS;
+      assert.equal((await post("/auth/2fa/totp/disable", { code: codeOf(uri) }, current.access_token)).status, 204);
+      await smtp.waitFor("kai@example.com", /Two-factor sign-in is off/);
+      assert.equal((await refresh(app, withFactor.refresh_token)).status, 401, "a login with amr mfa does not outlive the factor");
+      assert.equal((await refresh(app, current.refresh_token)).status, 200);
+
+      const { recovery_codes: _, session } = await userWithApp("lee@example.com");
+      const id = claimsOf(session.access_token).sub as string;
+      await registerConfirmed(app, smtp, "boss@example.com", PASSWORD);
+      const bossId = (await database.db.selectFrom("users").select("id").where("email", "=", "boss@example.com").executeTakeFirstOrThrow())
+        .id;
+      await database.db.insertInto("user_roles").values({ user_id: bossId, role: "admin" }).execute();
+      const boss = await passwordSession("boss@example.com");
+      assert.equal((await app.request(`/admin/users/${id}/2fa`, { method: "DELETE", headers: bearer(boss.access_token) })).status, 204);
+      assert.equal((await refresh(app, session.refresh_token)).status, 401, "every login of the user ends at a reset");
+    });
+
     it("enrolling again once the app is on is 409; confirming without an enrolment is 409", async () => {
       const { uri, session } = await userWithApp("twice@example.com");
       const again = await post("/auth/2fa/totp", {}, session.access_token);
