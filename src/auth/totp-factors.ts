@@ -9,6 +9,8 @@ import type { SecretBox } from "./secret-box.ts";
 /** The row of a user's authenticator app, with its secret opened. */
 export interface TotpFactor {
   readonly secret: string;
+  /** The secret as stored: confirming checks the row still holds it, so an enrolment meanwhile is not turned on unseen. */
+  readonly sealed: string;
   readonly confirmed: boolean;
   readonly lastUsedStep: number | null;
 }
@@ -38,6 +40,7 @@ export async function readFactor(db: Db | Tx, secrets: SecretBox, userId: string
   }
   return {
     secret,
+    sealed: row.secret_sealed,
     confirmed: row.confirmed_at !== null,
     lastUsedStep: row.last_used_step === null ? null : Number(row.last_used_step),
   };
@@ -47,13 +50,20 @@ export async function readFactor(db: Db | Tx, secrets: SecretBox, userId: string
  * Marks `step` used, unless it or a later one was used already: the one
  * statement decides, so two requests with the same code cannot both pass.
  */
-export async function spendStep(db: Db | Tx, userId: string, step: number, confirmAt?: Date): Promise<boolean> {
-  const result = await db
+export async function spendStep(
+  db: Db | Tx,
+  userId: string,
+  step: number,
+  confirm?: { readonly at: Date; readonly sealed: string },
+): Promise<boolean> {
+  let update = db
     .updateTable("totp_factors")
-    .set({ last_used_step: step, ...(confirmAt ? { confirmed_at: confirmAt } : {}) })
+    .set({ last_used_step: step, ...(confirm ? { confirmed_at: confirm.at } : {}) })
     .where("user_id", "=", userId)
-    .where(sql<boolean>`(last_used_step is null or last_used_step < ${step})`)
-    .executeTakeFirst();
+    .where(sql<boolean>`(last_used_step is null or last_used_step < ${step})`);
+  // Only the secret the code was checked against, and only once: a second confirm or a new enrolment meanwhile loses.
+  if (confirm) update = update.where("secret_sealed", "=", confirm.sealed).where("confirmed_at", "is", null);
+  const result = await update.executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
 

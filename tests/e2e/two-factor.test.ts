@@ -4,6 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { URI } from "otpauth";
+import { hashRecoveryCode } from "../../src/auth/recovery-codes.ts";
 import type { TrellisApp } from "../../src/create-app.ts";
 import type { DatabaseHandle } from "../../src/db/create-database.ts";
 import { claimsOf, login, me, refresh, registerConfirmed, type Session } from "../helpers/accounts.ts";
@@ -323,6 +324,22 @@ for (const target of databaseTargets()) {
       const boss = await passwordSession("boss@example.com");
       assert.equal((await app.request(`/admin/users/${id}/2fa`, { method: "DELETE", headers: bearer(boss.access_token) })).status, 204);
       assert.equal((await refresh(app, session.refresh_token)).status, 401, "every login of the user ends at a reset");
+    });
+
+    it("of two confirms sent at once, one turns the app on, and only its recovery codes work", async () => {
+      await registerConfirmed(app, smtp, "twin@example.com", PASSWORD);
+      const session = await passwordSession("twin@example.com");
+      const { uri } = await (await post("/auth/2fa/totp", {}, session.access_token)).json();
+      const answers = await Promise.all(
+        [0, 1].map(async () => {
+          const res = await post("/auth/2fa/totp/confirm", { code: codeOf(uri) }, session.access_token);
+          return { status: res.status, body: await res.json() };
+        }),
+      );
+      const won = answers.filter((answer) => answer.status === 200);
+      assert.equal(won.length, 1, JSON.stringify(answers.map((answer) => answer.status)));
+      const stored = await database.db.selectFrom("totp_recovery_codes").select("code_hash").execute();
+      assert.deepEqual(stored.map((row) => row.code_hash).sort(), (won[0]?.body.recovery_codes as string[]).map(hashRecoveryCode).sort());
     });
 
     it("enrolling again once the app is on is 409; confirming without an enrolment is 409", async () => {
