@@ -64,7 +64,8 @@ response:
     if (factor.confirmed)
       throw new TrellisError(409, "totp_already_enabled", "The authenticator app is already turned on for this account");
     const step = acceptedStep(factor.secret, code.trim(), now);
-    if (step === null || !(await spendStep(db, user, step, { at: now, sealed: factor.sealed }))) throw await wrongCode(db, user, throttle, now, request.ip);
+    if (step === null || !(await spendStep(db, user, step, { at: now, sealed: factor.sealed })))
+      throw await wrongCode(db, user, throttle, now, request.ip);
     await forgetFailures(db, user);
     return { recovery_codes: await replaceRecoveryCodes(db, user, options.recovery_codes ?? 10, now) };
   },
