@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, beforeEach, describe, it } from "node:test";
+import { URI } from "otpauth";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { login, me, refresh, registerConfirmed, type Session, signIn } from "../helpers/accounts.ts";
 import { idOf, PASSWORD } from "../helpers/admin-session.ts";
 import { databaseTargets } from "../helpers/databases.ts";
 import { type ServedApp, serveOnPort } from "../helpers/serve-on-port.ts";
 import { START_OF_TESTS, useShippedApp } from "../helpers/shipped-app.ts";
+import { bearer, json } from "../helpers/test-app.ts";
 import { ADMIN_PASSWORD, addAdmin, ensureBuilt, launchChromium, screenshot, signInOnPage } from "./browser.ts";
 
 // The users page in a real browser: an admin signs in through /admin, finds a user and changes their roles,
@@ -169,6 +171,25 @@ for (const target of databaseTargets()) {
       await page.getByText("Users 1–1 of 1").waitFor();
       const left = await t.database.db.selectFrom("users").select("email").execute();
       assert.deepEqual(left, [{ email: "root@example.com" }]);
+      assert.deepEqual(problems, []);
+    });
+
+    it("reset two-factor: ann, who lost her authenticator app, signs in with the password alone again", async () => {
+      await addAdmin(t);
+      const session = await ann();
+      const { uri } = await (await t.app.request("/auth/2fa/totp", json({}, bearer(session.access_token)))).json();
+      const code = URI.parse(uri).generate({ timestamp: t.clock.now });
+      assert.equal((await t.app.request("/auth/2fa/totp/confirm", json({ code }, bearer(session.access_token)))).status, 200);
+      assert.ok("mfa_required" in (await (await login(t.app, "ann@example.com", PASSWORD)).json()));
+
+      await signInOnPage(page, served.base, "root@example.com");
+      await page.goto(`${served.base}/admin#/users/${await idOf(t, "ann@example.com")}`);
+      await page.getByText("on — signing in asks for an authenticator code").waitFor();
+      await page.getByRole("button", { name: "Reset two-factor" }).click();
+      await page.getByRole("dialog").getByRole("button", { name: "Reset two-factor" }).click();
+      await page.getByRole("button", { name: "Reset two-factor" }).waitFor({ state: "detached" });
+      assert.ok("access_token" in (await (await login(t.app, "ann@example.com", PASSWORD)).json()), "the password alone signs in");
+      assert.equal((await refresh(t.app, session.refresh_token)).status, 401, "her logins ended");
       assert.deepEqual(problems, []);
     });
 

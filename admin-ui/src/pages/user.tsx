@@ -14,7 +14,7 @@ interface Session {
 
 const at = (id: string) => `/admin/users/${encodeURIComponent(id)}`;
 
-/** One user: roles to grant and revoke, sessions to end, the account to disable or delete. */
+/** One user: roles to grant and revoke, sessions to end, the second factor to reset, the account to disable or delete. */
 export function UserPage({ id }: { id: string }) {
   const [load, reload] = useLoad(() => api<User>("GET", at(id)), id);
   return (
@@ -33,6 +33,8 @@ export function UserPage({ id }: { id: string }) {
               <dd>{user.confirmed ? "yes" : "no"}</dd>
               <dt>Disabled</dt>
               <dd>{user.disabled ? "yes — cannot sign in" : "no"}</dd>
+              <dt>Two-factor</dt>
+              <dd>{user.two_factor ? "on — signing in asks for an authenticator code" : "off"}</dd>
               <dt>Registered</dt>
               <dd>{when(user.created_at)}</dd>
               <dt>Id</dt>
@@ -55,6 +57,14 @@ export function UserPage({ id }: { id: string }) {
                   danger
                   confirm={`Disable ${user.email}? They are signed out everywhere and cannot sign in until enabled again.`}
                   run={() => api("PUT", `${at(user.id)}/disabled`).then(reload)}
+                />
+              )}
+              {user.two_factor && (
+                <ActionButton
+                  label="Reset two-factor"
+                  danger
+                  confirm={`Reset the second factor of ${user.email}? Their authenticator app and recovery codes stop working, they are signed out everywhere, and the password alone signs in until they turn an app on again.`}
+                  run={() => api("DELETE", `${at(user.id)}/2fa`).then(reload)}
                 />
               )}
               <ActionButton

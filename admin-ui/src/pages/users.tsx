@@ -8,6 +8,8 @@ export interface User {
   name: string | null;
   confirmed: boolean;
   disabled?: boolean;
+  /** Shown by GET /admin/users/{id} only. */
+  two_factor?: boolean;
   created_at: string;
   roles: string[];
 }
