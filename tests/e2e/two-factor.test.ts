@@ -2,16 +2,13 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { after, before, beforeEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { URI } from "otpauth";
 import { hashRecoveryCode } from "../../src/auth/recovery-codes.ts";
-import type { TrellisApp } from "../../src/create-app.ts";
-import type { DatabaseHandle } from "../../src/db/create-database.ts";
 import { claimsOf, login, me, refresh, registerConfirmed, type Session } from "../helpers/accounts.ts";
 import { REPO_ROOT } from "../helpers/cli.ts";
-import { databaseTargets, resetDatabase } from "../helpers/databases.ts";
-import { PUBLIC_URL, START_OF_TESTS } from "../helpers/shipped-app.ts";
-import { startSmtp, type TestSmtp } from "../helpers/smtp.ts";
+import { databaseTargets } from "../helpers/databases.ts";
+import { useShippedApp } from "../helpers/shipped-app.ts";
 import { bearer, createTestApp, json, tempDir } from "../helpers/test-app.ts";
 
 const PASSWORD = "correct horse battery";
@@ -37,46 +34,22 @@ function appWithVault(): string {
 
 for (const target of databaseTargets()) {
   describe(`two-factor sign-in with an authenticator app (${target.name})`, () => {
-    const clock = { now: START_OF_TESTS };
-    let database: DatabaseHandle;
-    let smtp: TestSmtp;
-    let app: TrellisApp;
+    const t = useShippedApp(target, { appDir: appWithVault });
+    const { clock } = t;
 
-    before(async () => {
-      database = await target.open();
-      smtp = await startSmtp();
-      app = await createTestApp({
-        appDir: appWithVault(),
-        database,
-        env: { SMTP_URL: smtp.url, PUBLIC_URL },
-        now: () => new Date(clock.now),
-      });
-    });
-    after(async () => {
-      await app.close();
-      await smtp.close();
-      await database.close();
-    });
-    beforeEach(async () => {
-      await app.services.mailer.idle();
-      await resetDatabase(database);
-      smtp.clear();
-      clock.now = START_OF_TESTS;
-    });
-
-    const post = (route: string, body: unknown, token?: string) => app.request(route, json(body, token ? bearer(token) : {}));
+    const post = (route: string, body: unknown, token?: string) => t.app.request(route, json(body, token ? bearer(token) : {}));
     /** The code the user's app shows `steps` time steps from now, computed from the enrolment URI alone. */
     const codeOf = (uri: string, steps = 0) => URI.parse(uri).generate({ timestamp: clock.now + steps * STEP_MS });
 
     async function passwordSession(email: string): Promise<Session> {
-      const res = await login(app, email, PASSWORD);
+      const res = await login(t.app, email, PASSWORD);
       assert.equal(res.status, 200);
       return res.json();
     }
 
     /** A confirmed user with an authenticator app turned on: its URI (the app's view) and recovery codes. */
     async function userWithApp(email: string) {
-      await registerConfirmed(app, smtp, email, PASSWORD);
+      await registerConfirmed(t.app, t.smtp, email, PASSWORD);
       const session = await passwordSession(email);
       const enrolled = await post("/auth/2fa/totp", {}, session.access_token);
       assert.equal(enrolled.status, 200);
@@ -90,7 +63,7 @@ for (const target of databaseTargets()) {
     }
 
     async function mfaToken(email: string): Promise<string> {
-      const res = await login(app, email, PASSWORD);
+      const res = await login(t.app, email, PASSWORD);
       assert.equal(res.status, 200);
       const body = await res.json();
       assert.equal(body.mfa_required, true);
@@ -100,7 +73,7 @@ for (const target of databaseTargets()) {
     const verify = (mfa_token: string, code: string) => post("/auth/2fa/verify", { mfa_token, code });
 
     it("enrols, confirms with a code from the URI, then login asks for a code and verify gives tokens with amr mfa", async () => {
-      await registerConfirmed(app, smtp, "ann@example.com", PASSWORD);
+      await registerConfirmed(t.app, t.smtp, "ann@example.com", PASSWORD);
       const session = await passwordSession("ann@example.com");
       assert.deepEqual(claimsOf(session.access_token).amr, ["pwd"]);
 
@@ -116,7 +89,7 @@ for (const target of databaseTargets()) {
       assert.match(qr, /^data:image\/svg\+xml;base64,/);
       assert.match(Buffer.from(qr.split(",")[1], "base64").toString(), /^<svg /);
       // Not on until confirmed: the password alone still signs in.
-      assert.ok("access_token" in (await (await login(app, "ann@example.com", PASSWORD)).json()));
+      assert.ok("access_token" in (await (await login(t.app, "ann@example.com", PASSWORD)).json()));
 
       const confirmed = await post("/auth/2fa/totp/confirm", { code: codeOf(uri) }, session.access_token);
       assert.equal(confirmed.status, 200);
@@ -125,7 +98,7 @@ for (const target of databaseTargets()) {
       assert.equal(new Set(recovery_codes).size, 10);
 
       clock.now += STEP_MS;
-      const res = await login(app, "ann@example.com", PASSWORD);
+      const res = await login(t.app, "ann@example.com", PASSWORD);
       assert.equal(res.status, 200);
       assert.equal(res.headers.get("cache-control"), "no-store");
       const body = await res.json();
@@ -140,7 +113,7 @@ for (const target of databaseTargets()) {
       assert.equal(pair.expires_in, 900);
       assert.deepEqual(claimsOf(pair.access_token).amr, ["mfa", "otp"]);
       assert.deepEqual(claimsOf(pair.access_token).roles, ["guest"]);
-      const who = await me(app, pair);
+      const who = await me(t.app, pair);
       assert.equal(who.status, 200);
       assert.equal((await who.json()).email, "ann@example.com");
       // The mfa_token is good once.
@@ -149,8 +122,8 @@ for (const target of databaseTargets()) {
     });
 
     it("a user without a second factor gets exactly the usual token pair", async () => {
-      await registerConfirmed(app, smtp, "plain@example.com", PASSWORD);
-      const body = await (await login(app, "plain@example.com", PASSWORD)).json();
+      await registerConfirmed(t.app, t.smtp, "plain@example.com", PASSWORD);
+      const body = await (await login(t.app, "plain@example.com", PASSWORD)).json();
       assert.deepEqual(Object.keys(body).sort(), ["access_token", "expires_in", "refresh_token", "token_type"]);
     });
 
@@ -222,7 +195,7 @@ for (const target of databaseTargets()) {
       const wrong = Array.from({ length: 30 }, (_, i) => String(200000 + i * 7919)).filter((code) => !valid.has(code));
       const statuses = await Promise.all(wrong.slice(0, 20).map(async (code) => (await verify(ticket, code)).status));
       assert.deepEqual([statuses.filter((status) => status === 401).length, statuses.filter((status) => status === 429).length], [5, 15]);
-      const hits = await database.db.selectFrom("rate_limit_hits").select("key").where("key", "like", "totp%").execute();
+      const hits = await t.database.db.selectFrom("rate_limit_hits").select("key").where("key", "like", "totp%").execute();
       assert.equal(hits.length, 5, "every wrong code judged was counted");
       assert.equal((await verify(ticket, codeOf(uri))).status, 429);
     });
@@ -237,13 +210,13 @@ for (const target of databaseTargets()) {
 
     it("the secret is stored sealed: the row does not hold the base32 secret", async () => {
       const { secret } = await userWithApp("sealed@example.com");
-      const rows = await database.db.selectFrom("totp_factors").selectAll().execute();
+      const rows = await t.database.db.selectFrom("totp_factors").selectAll().execute();
       assert.equal(rows.length, 1);
       const row = JSON.stringify(rows[0]);
       assert.ok(!row.includes(secret), "the plain secret is in the row");
       assert.ok(!row.toLowerCase().includes(secret.toLowerCase()));
       assert.match(rows[0]?.secret_sealed ?? "", /^v1\./);
-      const codes = await database.db.selectFrom("totp_recovery_codes").select("code_hash").execute();
+      const codes = await t.database.db.selectFrom("totp_recovery_codes").select("code_hash").execute();
       assert.equal(codes.length, 10);
       for (const { code_hash } of codes) assert.match(code_hash, /^[0-9a-f]{64}$/);
     });
@@ -251,30 +224,30 @@ for (const target of databaseTargets()) {
     it("refresh keeps the login's amr", async () => {
       const { uri } = await userWithApp("keep@example.com");
       const pair = await (await verify(await mfaToken("keep@example.com"), codeOf(uri))).json();
-      const refreshed = await refresh(app, pair.refresh_token);
+      const refreshed = await refresh(t.app, pair.refresh_token);
       assert.equal(refreshed.status, 200);
       const next = await refreshed.json();
       assert.deepEqual(claimsOf(next.access_token).amr, ["mfa", "otp"]);
-      const again = await (await refresh(app, next.refresh_token)).json();
+      const again = await (await refresh(t.app, next.refresh_token)).json();
       assert.deepEqual(claimsOf(again.access_token).amr, ["mfa", "otp"]);
-      await registerConfirmed(app, smtp, "pwd@example.com", PASSWORD);
+      await registerConfirmed(t.app, t.smtp, "pwd@example.com", PASSWORD);
       const plain = await passwordSession("pwd@example.com");
-      assert.deepEqual(claimsOf((await (await refresh(app, plain.refresh_token)).json()).access_token).amr, ["pwd"]);
+      assert.deepEqual(claimsOf((await (await refresh(t.app, plain.refresh_token)).json()).access_token).amr, ["pwd"]);
     });
 
     it("an endpoint with mfa: true is 403 mfa_required for a password-only token and 200 for an mfa token", async () => {
-      await registerConfirmed(app, smtp, "pwd-only@example.com", PASSWORD);
+      await registerConfirmed(t.app, t.smtp, "pwd-only@example.com", PASSWORD);
       const plain = await passwordSession("pwd-only@example.com");
-      const refused = await app.request("/vault", { headers: bearer(plain.access_token) });
+      const refused = await t.app.request("/vault", { headers: bearer(plain.access_token) });
       assert.equal(refused.status, 403);
       const { error } = await refused.json();
       assert.equal(error.code, "mfa_required");
       assert.match(error.message, /second factor/);
-      assert.equal((await app.request("/vault")).status, 401);
+      assert.equal((await t.app.request("/vault")).status, 401);
 
       const { uri } = await userWithApp("strong@example.com");
       const pair = await (await verify(await mfaToken("strong@example.com"), codeOf(uri))).json();
-      const opened = await app.request("/vault", { headers: bearer(pair.access_token) });
+      const opened = await t.app.request("/vault", { headers: bearer(pair.access_token) });
       assert.equal(opened.status, 200);
       assert.deepEqual(await opened.json(), { secret: "the vault is open" });
     });
@@ -286,23 +259,23 @@ for (const target of databaseTargets()) {
       assert.equal(refused.status, 401);
       assert.equal((await mfaToken("off@example.com")).length > 0, true);
       assert.equal((await post("/auth/2fa/totp/disable", { code: recovery_codes[3] }, session.access_token)).status, 204);
-      const body = await (await login(app, "off@example.com", PASSWORD)).json();
+      const body = await (await login(t.app, "off@example.com", PASSWORD)).json();
       assert.ok("access_token" in body && !("mfa_required" in body));
-      assert.equal((await database.db.selectFrom("totp_recovery_codes").selectAll().execute()).length, 0);
+      assert.equal((await t.database.db.selectFrom("totp_recovery_codes").selectAll().execute()).length, 0);
       // Off now: a code is refused, and the app can be enrolled again.
       assert.equal((await post("/auth/2fa/totp/disable", { code: codeOf(uri) }, session.access_token)).status, 409);
       assert.equal((await post("/auth/2fa/totp", {}, session.access_token)).status, 200);
     });
 
     it("turning the app on or off ends every other login and mails a notice; an admin reset ends them all", async () => {
-      await registerConfirmed(app, smtp, "kai@example.com", PASSWORD);
+      await registerConfirmed(t.app, t.smtp, "kai@example.com", PASSWORD);
       const elsewhere = await passwordSession("kai@example.com");
       const here = await passwordSession("kai@example.com");
       const { uri } = await (await post("/auth/2fa/totp", {}, here.access_token)).json();
       assert.equal((await post("/auth/2fa/totp/confirm", { code: codeOf(uri) }, here.access_token)).status, 200);
-      await smtp.waitFor("kai@example.com", /Two-factor sign-in is on/);
-      assert.equal((await refresh(app, elsewhere.refresh_token)).status, 401, "the other login ended");
-      const kept = await refresh(app, here.refresh_token);
+      await t.smtp.waitFor("kai@example.com", /Two-factor sign-in is on/);
+      assert.equal((await refresh(t.app, elsewhere.refresh_token)).status, 401, "the other login ended");
+      const kept = await refresh(t.app, here.refresh_token);
       assert.equal(kept.status, 200, "the login that turned it on goes on");
       const current = await kept.json();
 
@@ -311,23 +284,24 @@ for (const target of databaseTargets()) {
       const withFactor = await (await verify(ticket, codeOf(uri))).json();
       clock.now += STEP_MS;
       assert.equal((await post("/auth/2fa/totp/disable", { code: codeOf(uri) }, current.access_token)).status, 204);
-      await smtp.waitFor("kai@example.com", /Two-factor sign-in is off/);
-      assert.equal((await refresh(app, withFactor.refresh_token)).status, 401, "a login with amr mfa does not outlive the factor");
-      assert.equal((await refresh(app, current.refresh_token)).status, 200);
+      await t.smtp.waitFor("kai@example.com", /Two-factor sign-in is off/);
+      assert.equal((await refresh(t.app, withFactor.refresh_token)).status, 401, "a login with amr mfa does not outlive the factor");
+      assert.equal((await refresh(t.app, current.refresh_token)).status, 200);
 
       const { recovery_codes: _, session } = await userWithApp("lee@example.com");
       const id = claimsOf(session.access_token).sub as string;
-      await registerConfirmed(app, smtp, "boss@example.com", PASSWORD);
-      const bossId = (await database.db.selectFrom("users").select("id").where("email", "=", "boss@example.com").executeTakeFirstOrThrow())
-        .id;
-      await database.db.insertInto("user_roles").values({ user_id: bossId, role: "admin" }).execute();
+      await registerConfirmed(t.app, t.smtp, "boss@example.com", PASSWORD);
+      const bossId = (
+        await t.database.db.selectFrom("users").select("id").where("email", "=", "boss@example.com").executeTakeFirstOrThrow()
+      ).id;
+      await t.database.db.insertInto("user_roles").values({ user_id: bossId, role: "admin" }).execute();
       const boss = await passwordSession("boss@example.com");
-      assert.equal((await app.request(`/admin/users/${id}/2fa`, { method: "DELETE", headers: bearer(boss.access_token) })).status, 204);
-      assert.equal((await refresh(app, session.refresh_token)).status, 401, "every login of the user ends at a reset");
+      assert.equal((await t.app.request(`/admin/users/${id}/2fa`, { method: "DELETE", headers: bearer(boss.access_token) })).status, 204);
+      assert.equal((await refresh(t.app, session.refresh_token)).status, 401, "every login of the user ends at a reset");
     });
 
     it("of two confirms sent at once, one turns the app on, and only its recovery codes work", async () => {
-      await registerConfirmed(app, smtp, "twin@example.com", PASSWORD);
+      await registerConfirmed(t.app, t.smtp, "twin@example.com", PASSWORD);
       const session = await passwordSession("twin@example.com");
       const { uri } = await (await post("/auth/2fa/totp", {}, session.access_token)).json();
       const answers = await Promise.all(
@@ -338,7 +312,7 @@ for (const target of databaseTargets()) {
       );
       const won = answers.filter((answer) => answer.status === 200);
       assert.equal(won.length, 1, JSON.stringify(answers.map((answer) => answer.status)));
-      const stored = await database.db.selectFrom("totp_recovery_codes").select("code_hash").execute();
+      const stored = await t.database.db.selectFrom("totp_recovery_codes").select("code_hash").execute();
       assert.deepEqual(
         stored.map((row) => row.code_hash).sort(),
         ((won[0]?.body.recovery_codes ?? []) as string[]).map(hashRecoveryCode).sort(),
@@ -352,7 +326,7 @@ for (const target of databaseTargets()) {
       assert.equal((await again.json()).error.code, "totp_already_enabled");
       // The app that is on still works.
       assert.equal((await verify(await mfaToken("twice@example.com"), codeOf(uri))).status, 200);
-      await registerConfirmed(app, smtp, "none@example.com", PASSWORD);
+      await registerConfirmed(t.app, t.smtp, "none@example.com", PASSWORD);
       const other = await passwordSession("none@example.com");
       const confirm = await post("/auth/2fa/totp/confirm", { code: "123456" }, other.access_token);
       assert.equal(confirm.status, 409);
@@ -362,7 +336,7 @@ for (const target of databaseTargets()) {
     it("a sign-in ticket of an account disabled since is refused with 403 account_disabled", async () => {
       const { uri } = await userWithApp("gone@example.com");
       const ticket = await mfaToken("gone@example.com");
-      await database.db
+      await t.database.db
         .updateTable("users")
         .set({ disabled_at: new Date(clock.now) })
         .where("email", "=", "gone@example.com")
@@ -373,7 +347,7 @@ for (const target of databaseTargets()) {
     });
 
     it("OpenAPI lists the two-factor endpoints with their answers, and notes mfa: true", async () => {
-      const doc = await (await app.request("/openapi.json")).json();
+      const doc = await (await t.app.request("/openapi.json")).json();
       const verifyOp = doc.paths["/auth/2fa/verify"].post;
       assert.deepEqual(Object.keys(verifyOp.requestBody.content["application/json"].schema.properties).sort(), ["code", "mfa_token"]);
       assert.match(verifyOp.responses["401"].description, /invalid_code/);
@@ -392,18 +366,18 @@ for (const target of databaseTargets()) {
 
     it("in production without ENCRYPTION_KEY, the app serves and warns, and two-factor answers 503; a malformed key stops the start; a key is never printed", async () => {
       const start = (env: Record<string, string>, logs: string[] = []) =>
-        createTestApp({ appDir: REPO_ROOT, database, env: { NODE_ENV: "production", SMTP_URL: smtp.url, ...env }, logs });
+        createTestApp({ appDir: REPO_ROOT, database: t.database, env: { NODE_ENV: "production", SMTP_URL: t.smtp.url, ...env }, logs });
       const warnings: string[] = [];
       const keyless = await start({}, warnings);
       try {
         assert.match(warnings.join("\n"), /ENCRYPTION_KEY is not set/);
-        await registerConfirmed(keyless, smtp, "keyless@example.com", PASSWORD);
+        await registerConfirmed(keyless, t.smtp, "keyless@example.com", PASSWORD);
         const session = await (await login(keyless, "keyless@example.com", PASSWORD)).json();
         assert.ok(session.access_token, "password sign-in works without the key");
         const enrol = await keyless.request("/auth/2fa/totp", json({}, bearer(session.access_token)));
         assert.equal(enrol.status, 503);
         assert.equal((await enrol.json()).error.code, "encryption_key_missing");
-        assert.equal(await database.db.selectFrom("totp_factors").select("user_id").executeTakeFirst(), undefined, "nothing stored");
+        assert.equal(await t.database.db.selectFrom("totp_factors").select("user_id").executeTakeFirst(), undefined, "nothing stored");
       } finally {
         await keyless.close();
       }
@@ -420,25 +394,26 @@ for (const target of databaseTargets()) {
     it("an admin resets a user's second factor and the user signs in with the password alone; a guest cannot", async () => {
       const { session: victim } = await userWithApp("reset@example.com");
       const id = claimsOf(victim.access_token).sub as string;
-      await registerConfirmed(app, smtp, "root@example.com", PASSWORD);
-      const rootId = (await database.db.selectFrom("users").select("id").where("email", "=", "root@example.com").executeTakeFirstOrThrow())
-        .id;
-      await database.db.insertInto("user_roles").values({ user_id: rootId, role: "admin" }).execute();
+      await registerConfirmed(t.app, t.smtp, "root@example.com", PASSWORD);
+      const rootId = (
+        await t.database.db.selectFrom("users").select("id").where("email", "=", "root@example.com").executeTakeFirstOrThrow()
+      ).id;
+      await t.database.db.insertInto("user_roles").values({ user_id: rootId, role: "admin" }).execute();
       const admin = await passwordSession("root@example.com");
-      await registerConfirmed(app, smtp, "guest@example.com", PASSWORD);
+      await registerConfirmed(t.app, t.smtp, "guest@example.com", PASSWORD);
       const guest = await passwordSession("guest@example.com");
 
-      const shown = await (await app.request(`/admin/users/${id}`, { headers: bearer(admin.access_token) })).json();
+      const shown = await (await t.app.request(`/admin/users/${id}`, { headers: bearer(admin.access_token) })).json();
       assert.equal(shown.two_factor, true);
-      const byGuest = await app.request(`/admin/users/${id}/2fa`, { method: "DELETE", headers: bearer(guest.access_token) });
+      const byGuest = await t.app.request(`/admin/users/${id}/2fa`, { method: "DELETE", headers: bearer(guest.access_token) });
       assert.equal(byGuest.status, 403);
       assert.equal((await mfaToken("reset@example.com")).length > 0, true);
 
-      const reset = await app.request(`/admin/users/${id}/2fa`, { method: "DELETE", headers: bearer(admin.access_token) });
+      const reset = await t.app.request(`/admin/users/${id}/2fa`, { method: "DELETE", headers: bearer(admin.access_token) });
       assert.equal(reset.status, 204);
-      const body = await (await login(app, "reset@example.com", PASSWORD)).json();
+      const body = await (await login(t.app, "reset@example.com", PASSWORD)).json();
       assert.ok("access_token" in body && !("mfa_required" in body));
-      const log = await database.db.selectFrom("log").select(["event", "user_id"]).where("event", "=", "totp.reset").execute();
+      const log = await t.database.db.selectFrom("log").select(["event", "user_id"]).where("event", "=", "totp.reset").execute();
       assert.deepEqual(log, [{ event: "totp.reset", user_id: rootId }]);
     });
   });
