@@ -1,4 +1,5 @@
 import * as client from "openid-client";
+import { CODE_CHALLENGE_PATTERN } from "../auth/code-challenge.ts";
 import { FLOW_SECONDS, storeFlow } from "../auth/oidc/oidc-flows.ts";
 import { knownProvider, requireReady } from "../auth/oidc/provider-for.ts";
 import { stateCookie } from "../auth/oidc/state-cookie.ts";
@@ -8,6 +9,7 @@ import { defineAction } from "./define-action.ts";
 interface OidcAuthorizeOptions {
   provider: string;
   redirect_to: string;
+  code_challenge: string;
   callback_url?: string;
 }
 
@@ -19,7 +21,7 @@ export default defineAction<OidcAuthorizeOptions, { url: string; cookie: string;
   name: "oidc-authorize",
   description: [
     "Begins a sign-in with a provider of `trellis.yaml`'s `oidc.providers`, for `oidc-callback` to finish (see [sign-in providers](sign-in-providers.md)).",
-    "It checks `redirect_to` against `oidc.redirect_allow` (an exact match, or 400 `redirect_not_allowed`, before anything is stored or redirected), makes a fresh `state`, PKCE verifier and (for an OpenID Connect issuer) `nonce`, keeps them in the `oidc_flows` table for 10 minutes, and returns the provider's authorization URL with the cookie that binds the flow to this browser.",
+    "It checks `redirect_to` against `oidc.redirect_allow` (an exact match, or 400 `redirect_not_allowed`, before anything is stored or redirected), makes a fresh `state`, PKCE verifier and (for an OpenID Connect issuer) `nonce`, keeps them in the `oidc_flows` table for 10 minutes with the app's `code_challenge` (which `oidc-callback` hands back, to bind the sign-in code to the app that started the sign-in), and returns the provider's authorization URL with the cookie that binds the flow to this browser.",
     "An unknown provider is 404 `unknown_provider`; one whose client secret variable is not set, 503 `provider_not_configured`; an issuer whose discovery fails, 502 `provider_unavailable`.",
   ].join("\n\n"),
   result:
@@ -32,9 +34,13 @@ input:
     provider: { type: string, pattern: "^[a-z][a-z0-9-]*$", maxLength: 50 }
   query:
     redirect_to: { type: string, minLength: 1, maxLength: 2000 }
+    code_challenge: { type: string, pattern: "^[A-Za-z0-9_-]{43}$" }
 steps:
   - rate-limit: { key: "oidc-authorize:\${request.ip}", limit: 60, window: 10m }
-  - oidc-authorize: { provider: "\${params.provider}", redirect_to: "\${query.redirect_to}" }
+  - oidc-authorize:
+      provider: "\${params.provider}"
+      redirect_to: "\${query.redirect_to}"
+      code_challenge: "\${query.code_challenge}"
     as: flow
 response:
   status: 302
@@ -60,6 +66,12 @@ response:
         maxLength: 2000,
         description: "Where the browser returns once signed in; one of `oidc.redirect_allow`, exactly.",
       },
+      code_challenge: {
+        type: "string",
+        pattern: CODE_CHALLENGE_PATTERN,
+        description:
+          "The app's S256 code challenge, `base64url(SHA-256(code_verifier))`, of a verifier the app keeps: the code the callback issues is traded only with that verifier.",
+      },
       callback_url: {
         type: "string",
         minLength: 1,
@@ -68,7 +80,7 @@ response:
           "The URL the provider sends the browser back to (registered with the provider as the redirect URI). By default `PUBLIC_URL` + this request's path + `/callback`.",
       },
     },
-    required: ["provider", "redirect_to"],
+    required: ["provider", "redirect_to", "code_challenge"],
     additionalProperties: false,
   },
   // Discovery asks the provider over the network: before the transaction, so no database connection waits for it.
@@ -106,6 +118,7 @@ response:
       code_verifier: codeVerifier,
       nonce,
       redirect_to: options.redirect_to,
+      app_challenge: options.code_challenge,
       callback_url: callbackUrl,
     };
     const expiresAt = await storeFlow(db, state, flow, services.now());

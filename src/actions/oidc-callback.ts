@@ -29,6 +29,8 @@ interface CallbackResult {
   readonly created: boolean;
   readonly linked: boolean;
   readonly redirect_to: string;
+  /** The app's code challenge from `oidc-authorize`, for `issue-token`'s `challenge`. */
+  readonly code_challenge: string;
   readonly clear_cookie: string;
 }
 
@@ -40,7 +42,7 @@ export default defineAction<OidcCallbackOptions, CallbackResult, Prepared>({
     "A bad or missing state, or a flow that expired or was spent, is 400 `invalid_state`; the provider's own refusal (`error=` in the URL) 400 `provider_refused`; an answer that fails the checks 401 `oidc_sign_in_failed`; a provider that cannot be reached 502 `provider_unavailable`. Each failure after the state check is logged as `oidc.failed` with its code, and that row survives the rollback.",
   ].join("\n\n"),
   result:
-    "`{ user, identity: { provider, subject, email }, created, linked, redirect_to, clear_cookie }`: the user as `find-user` returns it, whether it was made or joined just now, where the browser returns to, and the `Set-Cookie` value that ends the state cookie.",
+    "`{ user, identity: { provider, subject, email }, created, linked, redirect_to, code_challenge, clear_cookie }`: the user as `find-user` returns it, whether it was made or joined just now, where the browser returns to, the app's `code_challenge` from `oidc-authorize` (for `issue-token`'s `challenge`), and the `Set-Cookie` value that ends the state cookie.",
   example: `# endpoints/auth/oidc/[provider]/callback.get.yaml
 summary: Where the provider sends the browser back
 allow: public
@@ -60,7 +62,7 @@ steps:
       iss: "\${query.iss}"
       error: "\${query.error}"
     as: signin
-  - issue-token: { user: "\${signin.user.id}", purpose: oidc-sign-in, expires_in: 2m }
+  - issue-token: { user: "\${signin.user.id}", purpose: oidc-sign-in, expires_in: 2m, challenge: "\${signin.code_challenge}" }
     as: code
   - log: { event: oidc.login, user: "\${signin.user.id}", data: { provider: "\${params.provider}" } }
 response:
@@ -149,6 +151,7 @@ response:
         ...signedIn,
         identity: { provider: provider.settings.name, subject: identity.subject, email: identity.email ?? null },
         redirect_to: flow.redirect_to,
+        code_challenge: flow.app_challenge,
         clear_cookie: clearedStateCookie({ callbackUrl: flow.callback_url }),
       };
     } catch (error) {

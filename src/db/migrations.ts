@@ -165,11 +165,15 @@ const migrations: Record<string, Migration> = {
         .addColumn("code_verifier", "text", (c) => c.notNull())
         .addColumn("nonce", "text", (c) => c.notNull())
         .addColumn("redirect_to", "text", (c) => c.notNull())
+        // The S256 challenge of the app that started the sign-in; the code the callback issues is bound to it.
+        .addColumn("app_challenge", "text", (c) => c.notNull())
         .addColumn("callback_url", "text", (c) => c.notNull())
         .addColumn("expires_at", "timestamptz", (c) => c.notNull())
         .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
         .execute();
       await db.schema.createIndex("oidc_flows_expires").on("oidc_flows").column("expires_at").execute();
+      // A token issued with an S256 code challenge is spent only with its verifier (consume-token's `verifier`).
+      await db.schema.alterTable("one_time_tokens").addColumn("challenge", "text").execute();
     },
   },
 };

@@ -23,6 +23,8 @@ export interface TrellisTables {
     user_id: string;
     purpose: string;
     token_hash: string;
+    /** base64url(SHA-256(verifier)) when issued with `challenge`: then only that verifier spends it. */
+    challenge: string | null;
     expires_at: Timestamp;
     consumed_at: NullableTimestamp;
     created_at: CreatedAt;
@@ -104,6 +106,8 @@ export interface TrellisTables {
     code_verifier: string;
     nonce: string;
     redirect_to: string;
+    /** The S256 code challenge the app started with; the callback's code is issued bound to it. */
+    app_challenge: string;
     callback_url: string;
     expires_at: Timestamp;
     created_at: CreatedAt;

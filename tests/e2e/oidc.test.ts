@@ -9,7 +9,7 @@ import type { DatabaseHandle } from "../../src/db/create-database.ts";
 import { claimsOf, me, refresh, registerConfirmed } from "../helpers/accounts.ts";
 import { REPO_ROOT } from "../helpers/cli.ts";
 import { databaseTargets, resetDatabase } from "../helpers/databases.ts";
-import { beginSignIn, pathOf } from "../helpers/oidc-browser.ts";
+import { APP_VERIFIER, beginSignIn, challengeOf, newVerifier, pathOf, startPath } from "../helpers/oidc-browser.ts";
 import { startIssuer, type TestIssuer } from "../helpers/oidc-issuer.ts";
 import { PUBLIC_URL, START_OF_TESTS } from "../helpers/shipped-app.ts";
 import { startSmtp, type TestSmtp } from "../helpers/smtp.ts";
@@ -107,7 +107,7 @@ for (const target of databaseTargets()) {
     };
     const callback = (url: URL, cookie: Record<string, string>) => app.request(pathOf(url), { headers: cookie });
     const codeIn = (res: Response) => new URL(res.headers.get("location") ?? "").searchParams.get("code") ?? "";
-    const trade = (code: string) => app.request("/auth/oidc/token", json({ code }));
+    const trade = (code: string, code_verifier = APP_VERIFIER) => app.request("/auth/oidc/token", json({ code, code_verifier }));
     const count = async (table: "users" | "identities" | "oidc_flows") =>
       Number(
         (
@@ -209,6 +209,60 @@ for (const target of databaseTargets()) {
       const late = codeIn(await signIn("example"));
       clock.now += 121_000;
       assert.equal((await trade(late)).status, 400);
+    });
+
+    it("the code is bound to the app's verifier: another verifier is 400 invalid_token and leaves it usable; none is 400", async () => {
+      account("acct-15", "pam@example.com");
+      const flow = await beginSignIn(app, "example", SIGNED_IN, PUBLIC_URL, newVerifier());
+      const stored = await database.db.selectFrom("oidc_flows").select("app_challenge").executeTakeFirstOrThrow();
+      assert.equal(stored.app_challenge, challengeOf(flow.verifier), "the flow keeps the app's challenge");
+      const code = codeIn(await callback(flow.callback, flow.jar.header()));
+      const issued = await database.db.selectFrom("one_time_tokens").select("challenge").executeTakeFirstOrThrow();
+      assert.equal(issued.challenge, challengeOf(flow.verifier), "the code is issued bound to it");
+
+      const wrong = await trade(code, newVerifier());
+      assert.equal(wrong.status, 400);
+      assert.equal((await wrong.json()).error.code, "invalid_token");
+      const missing = await app.request("/auth/oidc/token", json({ code }));
+      assert.equal(missing.status, 400);
+      assert.equal((await missing.json()).error.code, "validation_failed");
+      const plain = await trade(code, challengeOf(flow.verifier));
+      assert.equal(plain.status, 400, "the challenge itself is no verifier");
+      assert.equal((await plain.json()).error.code, "invalid_token");
+      const malformed = await trade(code, "short");
+      assert.equal((await malformed.json()).error.code, "validation_failed");
+
+      const right = await trade(code, flow.verifier);
+      assert.equal(right.status, 200, "a wrong verifier did not spend the code");
+      assert.equal((await trade(code, flow.verifier)).status, 400, "and the right one spends it, once");
+    });
+
+    it("login CSRF: the attacker's code, planted on the victim's app, is refused with the victim's verifier", async () => {
+      // The attacker signs in with their own account, and stops before following the callback's redirect.
+      account("acct-attacker", "mallory@example.com");
+      const attacker = await beginSignIn(app, "example", SIGNED_IN, PUBLIC_URL, newVerifier());
+      const planted = codeIn(await callback(attacker.callback, attacker.jar.header()));
+      // The victim's front end holds its own verifier (it started a sign-in, or never did) and trades the code it is sent.
+      const victimVerifier = newVerifier();
+      const res = await trade(planted, victimVerifier);
+      assert.equal(res.status, 400);
+      assert.equal((await res.json()).error.code, "invalid_token");
+      const sessions = await database.db.selectFrom("refresh_tokens").select("id").execute();
+      assert.equal(sessions.length, 0, "nobody was signed in to the attacker's account");
+      assert.equal((await trade(planted, attacker.verifier)).status, 200, "control: it is the binding that refused it");
+    });
+
+    it("a start without code_challenge, or with one that is not S256, is 400 validation_failed: no redirect, no cookie, no flow", async () => {
+      const base = `/auth/oidc/example?redirect_to=${encodeURIComponent(SIGNED_IN)}`;
+      for (const query of ["", "&code_challenge=", `&code_challenge=${APP_VERIFIER}`, `&code_challenge=${"a".repeat(42)}`]) {
+        const res = await app.request(`${base}${query}`);
+        assert.equal(res.status, 400, query);
+        const body = await res.json();
+        assert.equal(body.error.code, "validation_failed", query);
+        assert.equal(res.headers.get("location"), null);
+        assert.equal(res.headers.get("set-cookie"), null);
+      }
+      assert.equal(await count("oidc_flows"), 0);
     });
 
     it("a second sign-in finds the stored identity: the same user, no new identity, its last sign-in moved on", async () => {
@@ -343,7 +397,7 @@ for (const target of databaseTargets()) {
     });
 
     it("the provider's refusal (error=access_denied) is 400 provider_refused and spends the flow", async () => {
-      const start = await app.request(`/auth/oidc/example?redirect_to=${encodeURIComponent(SIGNED_IN)}`);
+      const start = await app.request(startPath("example", SIGNED_IN));
       const state = new URL(start.headers.get("location") ?? "").searchParams.get("state") ?? "";
       const cookie = { Cookie: `trellis_oidc_state=${state}` };
       const res = await app.request(`/auth/oidc/example/callback?error=access_denied&state=${state}`, { headers: cookie });
@@ -356,24 +410,21 @@ for (const target of databaseTargets()) {
 
     it("a redirect_to outside the allow-list is 400 before anything: no redirect, no cookie, no flow", async () => {
       for (const target of ["https://evil.example.com/signed-in", `${SIGNED_IN}/../x`, `${SIGNED_IN}?next=x`, "//evil.example.com"]) {
-        const res = await app.request(`/auth/oidc/example?redirect_to=${encodeURIComponent(target)}`);
+        const res = await app.request(startPath("example", target));
         assert.equal(res.status, 400, target);
         assert.equal((await res.json()).error.code, "redirect_not_allowed");
         assert.equal(res.headers.get("location"), null);
         assert.equal(res.headers.get("set-cookie"), null);
       }
       assert.equal(await count("oidc_flows"), 0);
-      assert.equal(
-        (await app.request(`/auth/oidc/example?redirect_to=${encodeURIComponent("http://localhost:5173/signed-in")}`)).status,
-        302,
-      );
+      assert.equal((await app.request(startPath("example", "http://localhost:5173/signed-in"))).status, 302);
     });
 
     it("an unknown provider is 404, one whose secret is not set 503", async () => {
-      const unknown = await app.request(`/auth/oidc/nope?redirect_to=${encodeURIComponent(SIGNED_IN)}`);
+      const unknown = await app.request(startPath("nope", SIGNED_IN));
       assert.equal(unknown.status, 404);
       assert.equal((await unknown.json()).error.code, "unknown_provider");
-      const unset = await app.request(`/auth/oidc/unset?redirect_to=${encodeURIComponent(SIGNED_IN)}`);
+      const unset = await app.request(startPath("unset", SIGNED_IN));
       assert.equal(unset.status, 503);
       const body = await unset.json();
       assert.equal(body.error.code, "provider_not_configured");
@@ -405,7 +456,13 @@ for (const target of databaseTargets()) {
       const back = doc.paths["/auth/oidc/{provider}/callback"].get.responses;
       assert.match(back["400"].description, /invalid_state/);
       assert.match(back["403"].description, /email_not_verified/);
-      assert.ok(doc.paths["/auth/oidc/token"].post.responses["200"]);
+      const challenge = doc.paths["/auth/oidc/{provider}"].get.parameters.find((p: { name: string }) => p.name === "code_challenge");
+      assert.equal(challenge.required, true);
+      assert.equal(challenge.schema.pattern, "^[A-Za-z0-9_-]{43}$");
+      const token = doc.paths["/auth/oidc/token"].post;
+      assert.ok(token.responses["200"]);
+      const tokenBody = token.requestBody.content["application/json"].schema;
+      assert.deepEqual(tokenBody.required.sort(), ["code", "code_verifier"]);
       assert.ok(doc.paths["/auth/identities"].get.responses["401"]);
     });
 
@@ -420,7 +477,7 @@ for (const target of databaseTargets()) {
     it("with no providers in trellis.yaml the endpoints still load, and any provider is 404 unknown_provider", async () => {
       const plain = await createTestApp({ appDir: REPO_ROOT, database, env: { SMTP_URL: smtp.url, PUBLIC_URL } });
       try {
-        const res = await plain.request(`/auth/oidc/nope?redirect_to=${encodeURIComponent(SIGNED_IN)}`);
+        const res = await plain.request(startPath("nope", SIGNED_IN));
         assert.equal(res.status, 404);
         assert.equal((await res.json()).error.code, "unknown_provider");
         assert.equal((await plain.request("/auth/oidc/nope/callback?code=x&state=y")).status, 404);

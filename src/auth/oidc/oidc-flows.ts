@@ -10,6 +10,8 @@ export interface Flow {
   readonly code_verifier: string;
   readonly nonce: string;
   readonly redirect_to: string;
+  /** The S256 code challenge of the app that started the sign-in: the callback's code is issued bound to it. */
+  readonly app_challenge: string;
   readonly callback_url: string;
 }
 
@@ -28,7 +30,7 @@ export async function spendFlow(db: Db | Tx, state: string, provider: string, no
   const row = await db
     .deleteFrom("oidc_flows")
     .where("state_hash", "=", hashToken(state))
-    .returning(["provider", "code_verifier", "nonce", "redirect_to", "callback_url", "expires_at"])
+    .returning(["provider", "code_verifier", "nonce", "redirect_to", "app_challenge", "callback_url", "expires_at"])
     .executeTakeFirst();
   if (!row || row.provider !== provider || row.expires_at.getTime() <= now.getTime()) return undefined;
   const { expires_at: _, ...flow } = row;

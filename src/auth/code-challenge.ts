@@ -1,0 +1,14 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+
+/** An S256 code challenge (RFC 7636): 43 base64url characters. */
+export const CODE_CHALLENGE_PATTERN = "^[A-Za-z0-9_-]{43}$";
+
+/** The S256 challenge of a verifier: base64url(SHA-256(verifier)), as the app computes it with crypto.subtle. */
+export const s256Challenge = (verifier: string): string => createHash("sha256").update(verifier, "ascii").digest("base64url");
+
+/** Whether `verifier` is the one `challenge` was made from, compared in constant time. */
+export function verifierMatches(verifier: string, challenge: string): boolean {
+  const computed = Buffer.from(s256Challenge(verifier));
+  const expected = Buffer.from(challenge);
+  return computed.length === expected.length && timingSafeEqual(computed, expected);
+}
