@@ -1,4 +1,4 @@
-import { verifierMatches } from "../auth/code-challenge.ts";
+import { tokenUnlocked } from "../auth/code-challenge.ts";
 import { hashToken } from "../auth/opaque-token.ts";
 import { TrellisError } from "../errors.ts";
 import { defineAction } from "./define-action.ts";
@@ -68,8 +68,7 @@ response:
       .where("expires_at", ">", now)
       .forUpdate()
       .executeTakeFirst();
-    const challenge = found?.challenge ?? null;
-    const unlocked = challenge === null ? verifier === undefined : verifier !== undefined && verifierMatches(verifier, challenge);
+    const unlocked = tokenUnlocked(found?.challenge ?? null, verifier);
     const row =
       found && unlocked
         ? await db

@@ -8,7 +8,7 @@ import { databaseTargets, resetDatabase } from "../helpers/databases.ts";
 import { challengeOf, newVerifier } from "../helpers/oidc-browser.ts";
 import { createTestApp, json, tempDir } from "../helpers/test-app.ts";
 
-/** Two endpoints of an app's own, built only from issue-token and consume-token, as a flow of its own would be. */
+/** Endpoints of an app's own, built only from issue-token, check-token and consume-token, as a flow of its own would be. */
 function tokenApp(): string {
   const dir = tempDir("trellis-challenge-");
   fs.mkdirSync(path.join(dir, "endpoints", "codes"), { recursive: true });
@@ -41,11 +41,25 @@ response:
   body: { user_id: "\${consumed.user_id}" }
 `,
   );
+  fs.writeFileSync(
+    path.join(dir, "endpoints", "codes", "check.post.yaml"),
+    `allow: public
+input:
+  body:
+    token: { type: string }
+    verifier?: { type: string }
+steps:
+  - check-token: { token: "\${body.token}", purpose: test-code, verifier: "\${body.verifier}" }
+    as: checked
+response:
+  body: { user_id: "\${checked.user_id}" }
+`,
+  );
   return dir;
 }
 
 for (const target of databaseTargets()) {
-  describe(`issue-token's challenge and consume-token's verifier (${target.name})`, () => {
+  describe(`issue-token's challenge, and the verifier of consume-token and check-token (${target.name})`, () => {
     let database: DatabaseHandle;
     let app: TrellisApp;
     let user: string;
@@ -98,6 +112,22 @@ for (const target of databaseTargets()) {
       await assertInvalid(await redeem(token, newVerifier()), "an unbound token where a verifier is given");
       const res = await redeem(token);
       assert.deepEqual([res.status, await res.json()], [200, { user_id: user }]);
+    });
+
+    it("check-token tells whose a challenge-bound token is only with its verifier, and spends nothing", async () => {
+      const verifier = newVerifier();
+      const token = await issue(challengeOf(verifier));
+      const check = (proof?: string) => app.request("/codes/check", json({ token, ...(proof ? { verifier: proof } : {}) }));
+      await assertInvalid(await check(), "no verifier");
+      await assertInvalid(await check(newVerifier()), "another verifier");
+      const right = await check(verifier);
+      assert.deepEqual([right.status, await right.json()], [200, { user_id: user }]);
+      assert.equal(await unspent(), 1, "checking spends nothing");
+      const unbound = await issue();
+      await assertInvalid(
+        await app.request("/codes/check", json({ token: unbound, verifier })),
+        "an unbound token where a verifier is given",
+      );
     });
 
     it("the right verifier sent several times at once spends the token once", async () => {
