@@ -1,10 +1,8 @@
 import { tokenUnlocked } from "../auth/code-challenge.ts";
-import { hashToken } from "../auth/opaque-token.ts";
-import { TrellisError } from "../errors.ts";
 import { defineAction } from "./define-action.ts";
-import { purposeSchema } from "./options/purpose.ts";
+import { invalidToken, liveToken, type TokenOptions, tokenOptionsSchema } from "./options/token-options.ts";
 
-export default defineAction<{ token: string; purpose: string; verifier?: string }, { user_id: string }>({
+export default defineAction<TokenOptions, { user_id: string }>({
   name: "check-token",
   description: [
     "Reads a token from `issue-token` without spending it: it must be of this purpose, unexpired and unused, and a token issued with a `challenge` needs its `verifier`, or the answer is 400 `invalid_token`, as `consume-token` answers. It only reads, so a pipeline can learn whose token it is before any step writes.",
@@ -26,33 +24,10 @@ response:
   body: { email: "\${user.email}" }
 `,
   readsOnly: true,
-  options: {
-    type: "object",
-    properties: {
-      token: { type: "string", maxLength: 200, description: "The token, as the client sends it." },
-      purpose: { ...purposeSchema, description: "The purpose it was issued for, as written in `issue-token`." },
-      verifier: {
-        type: "string",
-        maxLength: 200,
-        description:
-          "As for `consume-token`: the code verifier of a token issued with a `challenge`; with it, a token issued without one is refused.",
-      },
-    },
-    required: ["token", "purpose"],
-    additionalProperties: false,
-  },
-  async run({ db, services }, { token, purpose, verifier }) {
-    const row = await db
-      .selectFrom("one_time_tokens")
-      .select(["user_id", "challenge"])
-      .where("token_hash", "=", hashToken(token))
-      .where("purpose", "=", purpose)
-      .where("consumed_at", "is", null)
-      .where("expires_at", ">", services.now())
-      .executeTakeFirst();
-    if (!row || !tokenUnlocked(row.challenge, verifier)) {
-      throw new TrellisError(400, "invalid_token", "This link is not valid: it may have expired or been used already");
-    }
+  options: tokenOptionsSchema,
+  async run({ db, services }, options) {
+    const row = await liveToken(db, options, services.now()).select(["user_id", "challenge"]).executeTakeFirst();
+    if (!row || !tokenUnlocked(row.challenge, options.verifier)) throw invalidToken();
     return { user_id: row.user_id };
   },
 });
