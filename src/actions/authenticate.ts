@@ -46,6 +46,7 @@ steps:
 response:
   body: { id: "\${user.id}", roles: "\${user.roles}" }
 `,
+  countsFailures: true,
   options: {
     type: "object",
     properties: {

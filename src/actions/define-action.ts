@@ -139,8 +139,16 @@ export interface ActionDefinition<O = Record<string, unknown>, R = unknown, P = 
    * database as it is: an endpoint that only reads opens no transaction.
    */
   readonly readsOnly?: boolean;
-  /** Set when the action seals or opens secrets with ENCRYPTION_KEY: an app using it does not start in production without the key. */
+  /** Set when the action seals or opens secrets with ENCRYPTION_KEY: without the key in production, it answers 503. */
   readonly sealsSecrets?: boolean;
+  /**
+   * Set when the action counts failures under a lock (wrong passwords, wrong
+   * codes) and keeps the count through the rollback. After a step that writes,
+   * the count is kept by running the step again in a fresh transaction, and
+   * guesses sent in parallel can slip between the two runs: `trellis check`
+   * warns of such an order.
+   */
+  readonly countsFailures?: boolean;
   /** Extra load-time checks on the raw options (references still unresolved). */
   check?(options: O, env: CheckEnv): CheckIssue[];
   /**

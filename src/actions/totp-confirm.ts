@@ -35,6 +35,7 @@ response:
   body: { recovery_codes: "\${confirmed.recovery_codes}" }
 `,
   sealsSecrets: true,
+  countsFailures: true,
   options: {
     type: "object",
     properties: {

@@ -51,6 +51,7 @@ response:
   body: { access_token: "\${access.token}", expires_in: "\${access.expires_in}" }
 `,
   sealsSecrets: true,
+  countsFailures: true,
   options: {
     type: "object",
     properties: {

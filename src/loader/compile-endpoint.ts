@@ -55,7 +55,7 @@ export function compileEndpoint(source: YamlSource, route: RouteFromPath, env: E
   });
 
   if (source.issues.some((issue) => issue.severity === "error") || !allow || !input || !response) return undefined;
-  lintEndpoint(source, record, used);
+  lintEndpoint(source, record, used, steps);
   return {
     file: source.file,
     method: route.method,

@@ -1,4 +1,4 @@
-import type { CompiledEndpoint } from "../pipeline/compiled-endpoint.ts";
+import type { CompiledEndpoint, CompiledStep } from "../pipeline/compiled-endpoint.ts";
 import type { RoleGraph } from "../rbac/role-graph.ts";
 import type { YamlSource } from "./yaml-source.ts";
 
@@ -34,9 +34,15 @@ function writtenSteps(steps: unknown): WrittenStep[] {
  * The warnings of one endpoint file that compiled without error: `as:`
  * names nothing reads (`used` holds every reference root the file
  * compiled), and a public endpoint that writes with neither a rate limit
- * nor validation.
+ * nor validation; a step that counts failures after a step that writes.
  */
-export function lintEndpoint(source: YamlSource, spec: Record<string, unknown>, used: ReadonlySet<string>): void {
+export function lintEndpoint(
+  source: YamlSource,
+  spec: Record<string, unknown>,
+  used: ReadonlySet<string>,
+  compiled: readonly CompiledStep[],
+): void {
+  lintFailureCounts(source, compiled);
   const steps = writtenSteps(spec.steps);
   for (const step of steps) {
     if (typeof step.as === "string" && !used.has(step.as)) {
@@ -58,6 +64,20 @@ export function lintEndpoint(source: YamlSource, spec: Record<string, unknown>, 
       );
     }
   }
+}
+
+/** The steps compiled one for one from the file's list, so a step's index is its place in `steps:`. */
+function lintFailureCounts(source: YamlSource, steps: readonly CompiledStep[]): void {
+  const firstWriter = steps.findIndex((step) => !(step.action.pure || step.action.readsOnly));
+  steps.forEach((step, index) => {
+    if (!step.action.countsFailures || firstWriter < 0 || firstWriter >= index) return;
+    const writer = steps[firstWriter]?.action.name ?? "";
+    source.report(
+      ["steps", index],
+      `${step.action.name} counts failures, but comes after ${writer}, which writes: failures sent in parallel may be undercounted; put ${step.action.name} before any step that writes (read a token with check-token, spend it after)`,
+      { severity: "warning" },
+    );
+  });
 }
 
 function hasInput(input: unknown): boolean {

@@ -63,7 +63,7 @@ describe("trellis check", () => {
   it("prints warnings, then an ok: summary that counts them, and exits 0", async () => {
     const run = await check("tests/fixtures/warnings");
     assert.equal(run.stderr, `${underCwd("tests/fixtures/warnings", WARNING_LINES).join("\n")}\n`);
-    assert.equal(run.stdout, `ok: 5 route(s), 0 custom action(s), 4 role(s) (${WARNING_LINES.length} warning(s))\n`);
+    assert.equal(run.stdout, `ok: 7 route(s), 0 custom action(s), 4 role(s) (${WARNING_LINES.length} warning(s))\n`);
     assert.equal(run.code, 0);
   });
 

@@ -23,7 +23,7 @@ describe("loadApp warnings", () => {
 
   it("still returns the app: warnings never stop it", () => {
     assert.ok(result.app);
-    assert.equal(result.app.endpoints.length, 5);
+    assert.equal(result.app.endpoints.length, 7);
     for (const issue of result.issues) assert.equal(issue.severity, "warning");
   });
 
