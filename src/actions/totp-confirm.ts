@@ -1,6 +1,5 @@
-import { UUID } from "../auth/find-user.ts";
 import { acceptedStep } from "../auth/totp-codes.ts";
-import { forgetFailures, readFactor, refuseWhenThrottled, replaceRecoveryCodes, spendStep, wrongCode } from "../auth/totp-factors.ts";
+import { factorWithinThrottle, forgetFailures, replaceRecoveryCodes, spendStep, wrongCode } from "../auth/totp-factors.ts";
 import { TrellisError } from "../errors.ts";
 import { defineAction } from "./define-action.ts";
 import { codeThrottle, codeThrottleOptions } from "./options/code-throttle.ts";
@@ -58,9 +57,7 @@ response:
     const { user, code } = options;
     const now = services.now();
     const throttle = codeThrottle(options);
-    if (!UUID.test(user)) throw notEnrolled();
-    await refuseWhenThrottled(db, user, throttle, now);
-    const factor = await readFactor(db, services.secrets, user);
+    const factor = await factorWithinThrottle(db, services.secrets, user, throttle, now);
     if (!factor) throw notEnrolled();
     if (factor.confirmed)
       throw new TrellisError(409, "totp_already_enabled", "The authenticator app is already turned on for this account");

@@ -1,4 +1,4 @@
-import { UUID } from "../auth/find-user.ts";
+import { UUID, userRow } from "../auth/find-user.ts";
 import { qrDataUrl } from "../auth/qr-code.ts";
 import { newTotpSecret, totpUri } from "../auth/totp-codes.ts";
 import { sealContext } from "../auth/totp-factors.ts";
@@ -59,7 +59,7 @@ response:
     additionalProperties: false,
   },
   async run({ db, services }, { user, issuer = "trellis", label }) {
-    const row = UUID.test(user) ? await db.selectFrom("users").select("email").where("id", "=", user).executeTakeFirst() : undefined;
+    const row = UUID.test(user) ? await userRow(db, { id: user }).select("email").executeTakeFirst() : undefined;
     if (!row) throw new TrellisError(404, "user_not_found", "There is no such user");
     const secret = newTotpSecret();
     const sealed = services.secrets.seal(secret, sealContext(user));

@@ -1,9 +1,8 @@
-import { UUID } from "../auth/find-user.ts";
+import { userRow } from "../auth/find-user.ts";
 import { acceptedStep, TOTP_CODE } from "../auth/totp-codes.ts";
 import {
+  factorWithinThrottle,
   forgetFailures,
-  readFactor,
-  refuseWhenThrottled,
   spendRecoveryCode,
   spendStep,
   unusedRecoveryCodes,
@@ -71,12 +70,10 @@ response:
     const code = options.code.trim();
     const now = services.now();
     const throttle = codeThrottle(options);
-    if (!UUID.test(user)) throw notEnabled();
-    await refuseWhenThrottled(db, user, throttle, now);
-    const factor = await readFactor(db, services.secrets, user);
+    const factor = await factorWithinThrottle(db, services.secrets, user, throttle, now);
     if (!factor?.confirmed) throw notEnabled();
     // Disabling ends logins, not the sign-in tickets of the last minutes: refused here, for whoever holds one.
-    const account = await db.selectFrom("users").select("disabled_at").where("id", "=", user).executeTakeFirst();
+    const account = await userRow(db, { id: user }).select("disabled_at").executeTakeFirst();
     if (account?.disabled_at) throw new TrellisError(403, "account_disabled", "This account is disabled");
     let method: Verified["method"] | undefined;
     if (TOTP_CODE.test(code)) {

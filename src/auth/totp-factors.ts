@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import type { Db, Tx } from "../db/schema.ts";
 import { writeLog } from "../db/write-log.ts";
 import { TrellisError } from "../errors.ts";
+import { UUID } from "./find-user.ts";
 import { clearHits, enforceLimit, recordHit } from "./rate-limit-store.ts";
 import { hashRecoveryCode, newRecoveryCode } from "./recovery-codes.ts";
 import type { SecretBox } from "./secret-box.ts";
@@ -12,16 +13,15 @@ export interface TotpFactor {
   /** The secret as stored: confirming checks the row still holds it, so an enrolment meanwhile is not turned on unseen. */
   readonly sealed: string;
   readonly confirmed: boolean;
-  readonly lastUsedStep: number | null;
 }
 
 /** What the secret is sealed for: a sealed secret moved to another user's row does not open. */
 export const sealContext = (userId: string): string => `totp:${userId}`;
 
-export async function readFactor(db: Db | Tx, secrets: SecretBox, userId: string): Promise<TotpFactor | undefined> {
+async function readFactor(db: Db | Tx, secrets: SecretBox, userId: string): Promise<TotpFactor | undefined> {
   const row = await db
     .selectFrom("totp_factors")
-    .select(["secret_sealed", "confirmed_at", "last_used_step"])
+    .select(["secret_sealed", "confirmed_at"])
     .where("user_id", "=", userId)
     .executeTakeFirst();
   if (!row) return undefined;
@@ -42,7 +42,6 @@ export async function readFactor(db: Db | Tx, secrets: SecretBox, userId: string
     secret,
     sealed: row.secret_sealed,
     confirmed: row.confirmed_at !== null,
-    lastUsedStep: row.last_used_step === null ? null : Number(row.last_used_step),
   };
 }
 
@@ -110,12 +109,22 @@ export interface CodeThrottle {
 const throttleKey = (userId: string) => `totp:${userId}`;
 
 /**
- * The failures are counted per user, not per client: a 6-digit code falls to
- * a million guesses, so guessers spread over many addresses must share one count.
- * Call first; it holds the key's lock until the transaction ends.
+ * The user's app, once their wrong codes are under the limit (429 past it);
+ * undefined for an id that is not a user's or a user without an app. The
+ * failures are counted per user, not per client: a 6-digit code falls to a
+ * million guesses, so guessers spread over many addresses must share one
+ * count. Call first; it holds the count's lock until the transaction ends.
  */
-export async function refuseWhenThrottled(db: Db | Tx, userId: string, throttle: CodeThrottle, now: Date): Promise<void> {
+export async function factorWithinThrottle(
+  db: Db | Tx,
+  secrets: SecretBox,
+  userId: string,
+  throttle: CodeThrottle,
+  now: Date,
+): Promise<TotpFactor | undefined> {
+  if (!UUID.test(userId)) return undefined;
   await enforceLimit(db, throttleKey(userId), throttle.limit, throttle.windowSeconds, now);
+  return readFactor(db, secrets, userId);
 }
 
 export async function forgetFailures(db: Db | Tx, userId: string): Promise<void> {
