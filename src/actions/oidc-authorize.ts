@@ -1,6 +1,7 @@
 import * as client from "openid-client";
 import { CODE_CHALLENGE_PATTERN } from "../auth/code-challenge.ts";
 import { FLOW_SECONDS, storeFlow } from "../auth/oidc/oidc-flows.ts";
+import type { OidcProvider } from "../auth/oidc/oidc-providers.ts";
 import { knownProvider, requireReady } from "../auth/oidc/provider-for.ts";
 import { stateCookie } from "../auth/oidc/state-cookie.ts";
 import { TrellisError } from "../errors.ts";
@@ -14,6 +15,7 @@ interface OidcAuthorizeOptions {
 }
 
 interface Prepared {
+  readonly provider: OidcProvider;
   readonly configuration: client.Configuration;
 }
 
@@ -91,14 +93,9 @@ response:
         redirect_to: "is not in oidc.redirect_allow",
       });
     requireReady(provider);
-    try {
-      return { configuration: await provider.configuration() };
-    } catch (error) {
-      throw new TrellisError(502, "provider_unavailable", "The provider could not be reached", undefined, { cause: error });
-    }
+    return { provider, configuration: await provider.configuration() };
   },
-  async run({ db, services, request }, options, { configuration }) {
-    const provider = knownProvider(services.oidc, options.provider);
+  async run({ db, services, request }, options, { provider, configuration }) {
     const callbackUrl = options.callback_url ?? `${services.config.publicUrl}${request.path}/callback`;
     const state = client.randomState();
     const nonce = client.randomNonce();

@@ -1,10 +1,11 @@
-import { timingSafeEqual } from "node:crypto";
 import type { UserView } from "../auth/find-user.ts";
 import { type ProviderIdentity, signInIdentity } from "../auth/oidc/link-identity.ts";
 import { type Flow, spendFlow } from "../auth/oidc/oidc-flows.ts";
+import type { OidcProvider } from "../auth/oidc/oidc-providers.ts";
 import { knownProvider, requireReady } from "../auth/oidc/provider-for.ts";
 import { readIdentity } from "../auth/oidc/read-identity.ts";
 import { clearedStateCookie, STATE_COOKIE } from "../auth/oidc/state-cookie.ts";
+import { sameText } from "../auth/same-text.ts";
 import { mapDatabaseErrors } from "../db/map-database-errors.ts";
 import { writeLog } from "../db/write-log.ts";
 import { TrellisError } from "../errors.ts";
@@ -19,6 +20,7 @@ interface OidcCallbackOptions {
 }
 
 interface Prepared {
+  readonly provider: OidcProvider;
   readonly flow: Flow;
   readonly identity: ProviderIdentity;
 }
@@ -115,11 +117,9 @@ response:
     const provider = knownProvider(services.oidc, options.provider);
     requireReady(provider);
     const state = options.state ?? "";
-    if (!state || !sameText(state, request.cookies[STATE_COOKIE] ?? ""))
-      throw new TrellisError(400, "invalid_state", "This sign-in did not start in this browser, or it has expired; start it again");
+    if (!state || !sameText(state, request.cookies[STATE_COOKIE] ?? "")) throw invalidState();
     const flow = await spendFlow(db, state, provider.settings.name, services.now());
-    if (!flow)
-      throw new TrellisError(400, "invalid_state", "This sign-in did not start in this browser, or it has expired; start it again");
+    if (!flow) throw invalidState();
     // The flow is gone for good, even when the request's transaction rolls back.
     ctx.after((outcome) =>
       outcome === "rolled-back" ? spendFlow(services.db, state, provider.settings.name, services.now()).then(() => {}) : undefined,
@@ -130,18 +130,15 @@ response:
           provider_error: options.error.slice(0, 100),
         });
       if (!options.code) throw new TrellisError(400, "invalid_state", "The provider sent no code");
-      const configuration = await provider.configuration().catch((error: unknown) => {
-        throw new TrellisError(502, "provider_unavailable", "The provider could not be reached", undefined, { cause: error });
-      });
+      const configuration = await provider.configuration();
       const identity = await readIdentity(provider.settings, configuration, flow, { code: options.code, state, iss: options.iss });
-      return { flow, identity };
+      return { provider, flow, identity };
     } catch (error) {
       throw failed(ctx, provider.settings.name, error);
     }
   },
-  async run(ctx, options, { flow, identity }) {
+  async run(ctx, _options, { provider, flow, identity }) {
     const { db, services } = ctx;
-    const provider = knownProvider(services.oidc, options.provider);
     try {
       // Two first sign-ins of one identity (or address) at once: the loser is 409 conflict, not a fault.
       const signedIn = await mapDatabaseErrors(() =>
@@ -171,8 +168,5 @@ function failed({ after, services, request }: ActionContext, provider: string, e
   return error;
 }
 
-function sameText(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
+const invalidState = () =>
+  new TrellisError(400, "invalid_state", "This sign-in did not start in this browser, or it has expired; start it again");

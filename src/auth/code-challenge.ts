@@ -1,4 +1,5 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { createHash } from "node:crypto";
+import { sameText } from "./same-text.ts";
 
 /** An S256 code challenge (RFC 7636): 43 base64url characters. */
 export const CODE_CHALLENGE_PATTERN = "^[A-Za-z0-9_-]{43}$";
@@ -16,7 +17,5 @@ export function tokenUnlocked(challenge: string | null, verifier: string | undef
 
 /** Whether `verifier` is the one `challenge` was made from, compared in constant time. */
 export function verifierMatches(verifier: string, challenge: string): boolean {
-  const computed = Buffer.from(s256Challenge(verifier));
-  const expected = Buffer.from(challenge);
-  return computed.length === expected.length && timingSafeEqual(computed, expected);
+  return sameText(s256Challenge(verifier), challenge);
 }

@@ -1,5 +1,6 @@
 import * as client from "openid-client";
 import { ConfigError } from "../../config.ts";
+import { TrellisError } from "../../errors.ts";
 import { isLoopbackHttp, type OidcSettings, type ProviderSettings } from "./oidc-settings.ts";
 
 /** How long one request to a provider (discovery, token, userinfo) may take, in seconds. */
@@ -10,7 +11,10 @@ export interface OidcProvider {
   readonly settings: ProviderSettings;
   /** False when its client secret variable is not set: its endpoints then answer 503. */
   readonly ready: boolean;
-  /** The openid-client configuration: discovered once (and again after a failure), or built from the written-out endpoints. */
+  /**
+   * The openid-client configuration: discovered once (and again after a failure), or built from the
+   * written-out endpoints. A provider that cannot be reached is 502 `provider_unavailable`.
+   */
   configuration(): Promise<client.Configuration>;
 }
 
@@ -51,13 +55,11 @@ function runtimeProvider(settings: ProviderSettings, secret: string | undefined)
     settings,
     ready: secret !== undefined,
     configuration() {
-      if (!configured) {
-        configured = configure(settings, secret ?? "");
+      configured ??= configure(settings, secret ?? "").catch((error: unknown) => {
         // A provider that was down at the first sign-in is asked again at the next one.
-        configured.catch(() => {
-          configured = undefined;
-        });
-      }
+        configured = undefined;
+        throw new TrellisError(502, "provider_unavailable", "The provider could not be reached", undefined, { cause: error });
+      });
       return configured;
     },
   };
