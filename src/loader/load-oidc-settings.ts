@@ -1,5 +1,5 @@
 import { isLoopbackHttp, NO_OIDC, type OidcSettings, type ProviderSettings, type UsersPolicy } from "../auth/oidc/oidc-settings.ts";
-import { didYouMean } from "./suggest.ts";
+import { asMap, unknownKeys } from "./settings-fields.ts";
 import type { YamlSource } from "./yaml-source.ts";
 
 const OIDC_KEYS = ["redirect_allow", "providers"];
@@ -138,17 +138,5 @@ function parseUrl(text: string): URL | undefined {
     return new URL(text);
   } catch {
     return undefined;
-  }
-}
-
-function asMap(value: unknown, at: (string | number)[], source: YamlSource): Record<string, unknown> | undefined {
-  if (value !== null && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
-  source.report(at, `${at.join(".")} must be a map`);
-  return undefined;
-}
-
-function unknownKeys(record: Record<string, unknown>, known: string[], at: string[], source: YamlSource): void {
-  for (const key of Object.keys(record)) {
-    if (!known.includes(key)) source.report([...at, key], `unknown field "${key}"${didYouMean(key, known)}`, { atKey: true });
   }
 }

@@ -4,7 +4,7 @@ import type { Resolver } from "../pipeline/template.ts";
 import { compileTemplate } from "../pipeline/template.ts";
 import type { LoadIssue } from "./load-issue.ts";
 import { loadOidcSettings } from "./load-oidc-settings.ts";
-import { didYouMean } from "./suggest.ts";
+import { asMap, unknownKeys } from "./settings-fields.ts";
 import { parseYamlSource, type YamlSource } from "./yaml-source.ts";
 
 /** trellis.yaml: what an app may change about the engine around its endpoints. */
@@ -115,15 +115,5 @@ export function loadSettings(file: string): { settings: AppSettings; issues: Loa
 }
 
 function mapAt(record: Record<string, unknown>, key: string, source: YamlSource): Record<string, unknown> | undefined {
-  const value = record[key];
-  if (value === undefined) return undefined;
-  if (value !== null && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
-  source.report([key], `${key} must be a map`);
-  return undefined;
-}
-
-function unknownKeys(record: Record<string, unknown>, known: string[], path: string[], source: YamlSource): void {
-  for (const key of Object.keys(record)) {
-    if (!known.includes(key)) source.report([...path, key], `unknown field "${key}"${didYouMean(key, known)}`, { atKey: true });
-  }
+  return record[key] === undefined ? undefined : asMap(record[key], [key], source);
 }
