@@ -4,6 +4,7 @@ import { URI } from "otpauth";
 import type { Browser } from "playwright-core";
 import { registerConfirmed, signIn } from "../helpers/accounts.ts";
 import { databaseTargets } from "../helpers/databases.ts";
+import { countRows } from "../helpers/rows.ts";
 import { type ServedApp, serveOnPort } from "../helpers/serve-on-port.ts";
 import { useShippedApp } from "../helpers/shipped-app.ts";
 import { tokenIn } from "../helpers/smtp.ts";
@@ -46,15 +47,7 @@ describe("the sign-in link's page", () => {
     return { page, problems, close: () => context.close() };
   }
 
-  const logins = async () =>
-    Number(
-      (
-        await t.database.db
-          .selectFrom("refresh_tokens")
-          .select((eb) => eb.fn.countAll().as("n"))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  const logins = () => countRows(t.database.db, "refresh_tokens");
 
   it("opening the link signs nobody in; the button does", async () => {
     await registerConfirmed(t.app, t.smtp, "ann@example.com", PASSWORD);

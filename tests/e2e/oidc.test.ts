@@ -11,6 +11,7 @@ import { REPO_ROOT } from "../helpers/cli.ts";
 import { databaseTargets, resetDatabase } from "../helpers/databases.ts";
 import { APP_VERIFIER, beginSignIn, challengeOf, newVerifier, pathOf, startPath } from "../helpers/oidc-browser.ts";
 import { startIssuer, type TestIssuer } from "../helpers/oidc-issuer.ts";
+import { countRows } from "../helpers/rows.ts";
 import { PUBLIC_URL, START_OF_TESTS } from "../helpers/shipped-app.ts";
 import { startSmtp, type TestSmtp } from "../helpers/smtp.ts";
 import { bearer, createTestApp, json, tempDir } from "../helpers/test-app.ts";
@@ -108,15 +109,7 @@ for (const target of databaseTargets()) {
     const callback = (url: URL, cookie: Record<string, string>) => app.request(pathOf(url), { headers: cookie });
     const codeIn = (res: Response) => new URL(res.headers.get("location") ?? "").searchParams.get("code") ?? "";
     const trade = (code: string, code_verifier = APP_VERIFIER) => app.request("/auth/oidc/token", json({ code, code_verifier }));
-    const count = async (table: "users" | "identities" | "oidc_flows") =>
-      Number(
-        (
-          await database.db
-            .selectFrom(table)
-            .select((eb) => eb.fn.countAll().as("n"))
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
+    const count = (table: "users" | "identities" | "oidc_flows") => countRows(database.db, table);
     const events = async () => (await database.db.selectFrom("log").select("event").orderBy("id").execute()).map((row) => row.event);
 
     /** The whole browser flow: app → provider → callback; returns the callback's answer. */

@@ -7,6 +7,7 @@ import { login, register, registerConfirmed, type Session, signIn } from "../hel
 import { REPO_ROOT } from "../helpers/cli.ts";
 import { databaseTargets } from "../helpers/databases.ts";
 import { accessClaims, forgeToken } from "../helpers/forge-token.ts";
+import { countRows } from "../helpers/rows.ts";
 import { PUBLIC_URL, useShippedApp } from "../helpers/shipped-app.ts";
 import { tokenIn } from "../helpers/smtp.ts";
 import { bearer, createTestApp, json, tokenFor } from "../helpers/test-app.ts";
@@ -53,15 +54,7 @@ for (const target of databaseTargets()) {
       assert.equal(res.status, status);
       assert.equal((await res.json()).error.code, code);
     }
-    const liveRefreshTokens = async () =>
-      Number(
-        (
-          await t.database.db
-            .selectFrom("refresh_tokens")
-            .select((eb) => eb.fn.countAll().as("n"))
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
+    const liveRefreshTokens = () => countRows(t.database.db, "refresh_tokens");
 
     for (const algorithm of ["RS256", "ES256"]) {
       it(`RS/HS confusion: an HS256 token keyed with the ${algorithm} app's public key (PEM, DER, JWK) is 401 and grants nothing`, async () => {
